@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { openPlatform } from './platform/platform.js';
+import { buildHttpApp } from './platform/http/app.js';
+import { ensureBootstrapAdmin, seedDemo } from './demo/seed.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`mutualis: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const platform = await openPlatform(config);
+const app = await buildHttpApp(platform);
+if (platform.applied.length) app.log.info({ migrations: platform.applied }, 'migrations applied');
+try {
+  if (await ensureBootstrapAdmin(platform)) app.log.info({ email: config.adminEmail }, 'bootstrap administrator created');
+} catch (error) {
+  app.log.error(`MUTUALIS_ADMIN_PASSWORD is refused: ${error instanceof Error ? error.message : String(error)}`);
+  await platform.close();
+  process.exit(2);
+}
+// The embedded default is the newcomer's platform: it starts with the demo data on its first start.
+if (!config.databaseUrl && config.nodeEnv !== 'production' && platform.applied.length) {
+  const report = await seedDemo(platform);
+  app.log.info(report, 'demo data loaded (password of every demo account: see README)');
+}
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    void app.close().then(() => platform.close()).then(() => process.exit(0));
+  });
+}
+
+await app.listen({ port: config.port, host: config.host });
+app.log.info(`Mutualis ready on http://${config.host}:${config.port} (database: ${platform.database.kind}${platform.database.kind === 'pglite' ? `, ${config.dataDir}` : ''})`);

@@ -1,0 +1,55 @@
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrateToLatest } from './db/migrations.js';
+import { InProcessEventBus, type EventBus } from './bus/event-bus.js';
+import { AccountsService } from './auth/accounts.service.js';
+import { ALL_MIGRATIONS } from './modules.js';
+import { TerritoryService } from '../modules/territory/index.js';
+
+/** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
+export interface Platform {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  territory: TerritoryService;
+  accounts: AccountsService;
+  /** Migrations applied while opening. */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Keep the embedded database in memory instead of DATA_DIR (tests). */
+  inMemory?: boolean;
+  poolSize?: number;
+  onBusError?: (error: unknown) => void;
+}
+
+export async function openPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: options.inMemory ? undefined : config.dataDir,
+    ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
+  });
+  try {
+    const applied = await migrateToLatest(database.db, ALL_MIGRATIONS);
+    const bus = new InProcessEventBus(options.onBusError);
+    const territory = new TerritoryService(database.db, bus);
+    const accounts = new AccountsService(database.db, territory.directory);
+    return {
+      config,
+      database,
+      bus,
+      territory,
+      accounts,
+      applied,
+      async close() {
+        await bus.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
