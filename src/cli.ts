@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { openPlatform, type Platform } from './platform/platform.js';
+import { verifyAuditChain } from './platform/audit/audit.service.js';
+import { ROLES, type Role } from './platform/auth/policy.js';
+import { AppError } from './platform/http/errors.js';
+import { SYSTEM_ACTOR } from './platform/audit/audit.service.js';
+import { DemoRefusedError, seedDemo } from './demo/seed.js';
+
+const USAGE = `Usage: npm run mutualis -- <command> [options]
+
+Commands:
+  migrate                         apply pending database migrations
+  seed-demo                       load the demo data (refused when NODE_ENV=production)
+  user create --email E --name N --role R --member M [--password P]
+                                  create an account (password from --password or MUTUALIS_USER_PASSWORD)
+  token create --email E --name N [--days D]
+                                  create an API token for an account; prints it once
+  audit verify                    check the audit trail's hash chain; exit 1 on the first bad record
+
+Roles: ${ROLES.join(', ')}
+The database is chosen as for the server: DATABASE_URL, else the embedded one under DATA_DIR.`;
+
+class UsageError extends Error {}
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`missing --${name}`);
+  return value;
+}
+
+async function run(platform: Platform, command: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
+  switch (command.join(' ')) {
+    case 'migrate':
+      console.log(platform.applied.length ? `applied: ${platform.applied.join(', ')}` : 'database is up to date');
+      return 0;
+    case 'seed-demo': {
+      const report = await seedDemo(platform);
+      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions added`);
+      return 0;
+    }
+    case 'user create': {
+      const role = required(values, 'role');
+      if (!ROLES.includes(role as Role)) throw new UsageError(`unknown role "${role}" (one of ${ROLES.join(', ')})`);
+      const password = typeof values.password === 'string' ? values.password : process.env.MUTUALIS_USER_PASSWORD;
+      if (!password) throw new UsageError('missing --password (or MUTUALIS_USER_PASSWORD)');
+      const user = await platform.accounts.create(SYSTEM_ACTOR, {
+        email: required(values, 'email'),
+        displayName: required(values, 'name'),
+        role: role as Role,
+        memberId: required(values, 'member'),
+        password,
+      });
+      console.log(`created ${user.email} (${user.role}, member ${user.member_id}) id=${user.id}`);
+      return 0;
+    }
+    case 'token create': {
+      const email = required(values, 'email');
+      const user = await platform.accounts.findByEmail(email);
+      if (!user) throw new UsageError(`no account for ${email}`);
+      const days = typeof values.days === 'string' ? Number(values.days) : undefined;
+      if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new UsageError('--days must be a positive whole number');
+      const { token } = await platform.accounts.createToken(SYSTEM_ACTOR, user, required(values, 'name'), days ? new Date(Date.now() + days * 86_400_000) : null);
+      console.log(token);
+      return 0;
+    }
+    case 'audit verify': {
+      const result = await verifyAuditChain(platform.database.db);
+      if (result.ok) {
+        console.log(`audit trail intact: ${result.checked} records checked`);
+        return 0;
+      }
+      console.error(`audit trail BROKEN at record ${result.firstBad!.seq}: ${result.firstBad!.reason} (${result.checked} records before it are intact)`);
+      return 1;
+    }
+    default:
+      throw new UsageError(command.length ? `unknown command "${command.join(' ')}"` : 'no command');
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        member: { type: 'string' },
+        password: { type: 'string' },
+        days: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`mutualis: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help || parsed.positionals.length === 0) {
+    console.log(USAGE);
+    return parsed.values.help ? 0 : 2;
+  }
+  let platform: Platform | undefined;
+  try {
+    platform = await openPlatform(loadConfig());
+    return await run(platform, parsed.positionals, parsed.values);
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`mutualis: ${error.message}\n\n${USAGE}`);
+    else if (error instanceof ConfigError || error instanceof DemoRefusedError) console.error(`mutualis: ${error.message}`);
+    else if (error instanceof AppError) console.error(`mutualis: ${error.message}${error.details.length ? ` (${error.details.map((d) => `${d.field}: ${d.message}`).join('; ')})` : ''}`);
+    else throw error;
+    return 2;
+  } finally {
+    await platform?.close();
+  }
+}
+
+process.exitCode = await main();
