@@ -78,7 +78,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     '/api/auth/login',
     {
-      config: { public: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: {
+        public: true,
+        // Per address and account: slows guessing on one account; the lockout stops it.
+        rateLimit: { max: 10, timeWindow: '1 minute', hook: 'preHandler', keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}` },
+      },
       schema: {
         tags: ['auth'],
         summary: 'Ouvrir une session (cookie HttpOnly)',
