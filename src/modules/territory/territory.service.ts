@@ -4,12 +4,13 @@ import type { Db } from '../../platform/db/database.js';
 import type { EventBus } from '../../platform/bus/event-bus.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
 import { conflict, notFound, validationFailed, type FieldError } from '../../platform/http/errors.js';
-import { foldedSql, offsetOf, parseSort, searchPattern, type PageRequest } from '../../platform/http/pagination.js';
+import { foldedSql, foldText, offsetOf, parseSort, searchPattern, type PageRequest } from '../../platform/http/pagination.js';
 import type { MemberDirectory, MemberSummary } from '../../platform/auth/accounts.service.js';
-import { CommuneLocator } from './commune-locator.js';
+import { loadCommuneCatalogue, type CatalogueEntry, type CommuneCatalogue } from './commune-catalogue.js';
+export type { Commune } from './commune-catalogue.js';
 import { DEPARTEMENTS } from './reference-data.js';
 import { uaiProblem } from './uai.js';
-import type { AdhesionStatus, CommunesTable, MemberKind, MembersTable, SiteKind, SitesTable } from './territory.tables.js';
+import type { AdhesionStatus, MemberKind, MembersTable, SiteKind, SitesTable } from './territory.tables.js';
 
 /** 'all' or the member ids whose data a user may see (from the platform's policy). */
 export type Scope = 'all' | string[];
@@ -25,18 +26,6 @@ export interface Member {
   adhesionDate: string | null;
 }
 
-export interface Commune {
-  insee: string;
-  name: string;
-  departement: string;
-  population: number | null;
-  postalCodes: string[];
-  epci: { siren: string; name: string } | null;
-  ept: { siren: string; name: string } | null;
-  memberId: string;
-  adhesionStatus: AdhesionStatus;
-  adhesionDate: string | null;
-}
 
 export interface Site {
   id: string;
@@ -79,13 +68,17 @@ const toMember = (m: Selectable<MembersTable>): Member => ({
 });
 
 export class TerritoryService {
-  private locator?: Promise<CommuneLocator>;
+  private communes?: Promise<CommuneCatalogue> | undefined;
   private readonly trees = new Map<string, Promise<ReadonlySet<string>>>();
 
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    bus.subscribe('territory.member.updated', () => {
+      this.communes = undefined;
+    });
+  }
 
   /** What the platform's accounts need of the member tree. The tree is reference data: cached for the process. */
   readonly directory: MemberDirectory = {
@@ -168,114 +161,62 @@ export class TerritoryService {
     return toMember(updated);
   }
 
-  // Communes
+  // Communes: reference data read on every map and search, so served from memory; an adhesion change
+  // (on this node or another, through the bus) reloads it.
 
-  private communeQuery() {
-    return this.db
-      .selectFrom('communes as c')
-      .innerJoin('members as m', 'm.id', 'c.member_id')
-      .leftJoin('members as e', (j) => j.on('e.kind', '=', 'epci').onRef('e.code', '=', 'c.epci_siren'))
-      .leftJoin('members as t', (j) => j.on('t.kind', '=', 'epci').onRef('t.code', '=', 'c.ept_siren'))
-      .select([
-        'c.insee',
-        'c.name',
-        'c.departement',
-        'c.population',
-        'c.postal_codes',
-        'c.epci_siren',
-        'c.ept_siren',
-        'c.member_id',
-        'm.adhesion_status',
-        'm.adhesion_date',
-        'e.name as epci_name',
-        't.name as ept_name',
-      ]);
-  }
-
-  private toCommune(r: {
-    insee: string;
-    name: string;
-    departement: string;
-    population: number | null;
-    postal_codes: string[];
-    epci_siren: string | null;
-    ept_siren: string | null;
-    member_id: string;
-    adhesion_status: AdhesionStatus;
-    adhesion_date: string | null;
-    epci_name: string | null;
-    ept_name: string | null;
-  }): Commune {
-    return {
-      insee: r.insee,
-      name: r.name,
-      departement: r.departement,
-      population: r.population,
-      postalCodes: r.postal_codes,
-      epci: r.epci_siren ? { siren: r.epci_siren, name: r.epci_name ?? r.epci_siren } : null,
-      ept: r.ept_siren ? { siren: r.ept_siren, name: r.ept_name ?? r.ept_siren } : null,
-      memberId: r.member_id,
-      adhesionStatus: r.adhesion_status,
-      adhesionDate: r.adhesion_date,
-    };
+  private catalogue(): Promise<CommuneCatalogue> {
+    this.communes ??= loadCommuneCatalogue(this.db);
+    this.communes.catch(() => (this.communes = undefined));
+    return this.communes;
   }
 
   async listCommunes(filter: PageRequest & { q?: string | undefined; departement?: string | undefined; epci?: string | undefined; adhesionStatus?: AdhesionStatus | undefined }) {
-    let query = this.communeQuery();
-    if (filter.q) {
-      const q = filter.q.trim();
-      query = /^\d{5}$/.test(q)
-        ? query.where((eb) => eb.or([eb('c.insee', '=', q), eb(sql.val(q), '=', sql<string>`any(c.postal_codes)`)]))
-        : query.where(sql<string>`${sql.raw(foldedSql('c.name'))}`, 'like', searchPattern(q));
-    }
-    if (filter.departement) query = query.where('c.departement', '=', filter.departement);
-    if (filter.epci) query = query.where((eb) => eb.or([eb('c.epci_siren', '=', filter.epci!), eb('c.ept_siren', '=', filter.epci!)]));
-    if (filter.adhesionStatus) query = query.where('m.adhesion_status', '=', filter.adhesionStatus);
-    const sort = parseSort(filter.sort, 'name');
-    const column = { name: 'c.name', insee: 'c.insee', population: 'c.population' } as const;
-    const [rows, count] = await Promise.all([
-      query.orderBy(column[sort.field as keyof typeof column], sort.direction).orderBy('c.insee').limit(filter.pageSize).offset(offsetOf(filter)).execute(),
-      query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map((r) => this.toCommune(r)), total: Number(count.n), page: filter.page, pageSize: filter.pageSize };
+    const { communes } = await this.catalogue();
+    const q = filter.q?.trim();
+    const needle = q && !/^\d{5}$/.test(q) ? foldText(q) : undefined;
+    const matches = communes.filter(
+      (c) =>
+        (!q || (needle ? c.folded.includes(needle) : c.commune.insee === q || c.commune.postalCodes.includes(q))) &&
+        (!filter.departement || c.commune.departement === filter.departement) &&
+        (!filter.epci || c.commune.epci?.siren === filter.epci || c.commune.ept?.siren === filter.epci) &&
+        (!filter.adhesionStatus || c.commune.adhesionStatus === filter.adhesionStatus),
+    );
+    const sort = parseSort<'name' | 'insee' | 'population'>(filter.sort, 'name');
+    const sign = sort.direction === 'asc' ? 1 : -1;
+    const key = (c: CatalogueEntry) => (sort.field === 'population' ? (c.commune.population ?? -1) : sort.field === 'insee' ? c.commune.insee : c.sortName);
+    matches.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      return ka < kb ? -sign : ka > kb ? sign : a.commune.insee < b.commune.insee ? -1 : 1;
+    });
+    const items = matches.slice(offsetOf(filter), offsetOf(filter) + filter.pageSize).map((c) => c.commune);
+    return { items, total: matches.length, page: filter.page, pageSize: filter.pageSize };
   }
 
   async getCommune(insee: string, siteScope: Scope | 'none') {
-    const row = await this.communeQuery().select(['c.geometry']).where('c.insee', '=', insee).executeTakeFirst();
-    if (!row) throw notFound(`Commune ${insee}`);
+    const entry = (await this.catalogue()).byInsee.get(insee);
+    if (!entry) throw notFound(`Commune ${insee}`);
     let sitesCount = 0;
     if (siteScope !== 'none') {
       let q = this.db.selectFrom('sites').select((eb) => eb.fn.countAll<number>().as('n')).where('commune_insee', '=', insee);
       if (siteScope !== 'all') q = q.where('member_id', 'in', siteScope.length ? siteScope : ['']);
       sitesCount = Number((await q.executeTakeFirstOrThrow()).n);
     }
-    return { ...this.toCommune(row), geometry: row.geometry, sitesCount };
+    return { ...entry.commune, geometry: entry.geometry, sitesCount };
   }
 
   async communesGeoJson(departement?: string) {
-    let query = this.db
-      .selectFrom('communes as c')
-      .innerJoin('members as m', 'm.id', 'c.member_id')
-      .select(['c.insee', 'c.name', 'c.departement', 'c.population', 'c.geometry', 'm.adhesion_status']);
-    if (departement) query = query.where('c.departement', '=', departement);
-    const rows = await query.orderBy('c.insee').execute();
+    const { communes } = await this.catalogue();
     return {
       type: 'FeatureCollection' as const,
-      features: rows.map((r) => ({
-        type: 'Feature' as const,
-        properties: { insee: r.insee, name: r.name, departement: r.departement, population: r.population, adhesionStatus: r.adhesion_status },
-        geometry: r.geometry,
-      })),
+      features: communes
+        .filter((c) => !departement || c.commune.departement === departement)
+        .map((c) => ({
+          type: 'Feature' as const,
+          properties: { insee: c.commune.insee, name: c.commune.name, departement: c.commune.departement, population: c.commune.population, adhesionStatus: c.commune.adhesionStatus },
+          geometry: c.geometry,
+        })),
     };
-  }
-
-  private async communeLocator(): Promise<CommuneLocator> {
-    this.locator ??= this.db
-      .selectFrom('communes')
-      .select(['insee', 'geometry', 'min_lon', 'min_lat', 'max_lon', 'max_lat'])
-      .execute()
-      .then((rows: Pick<CommunesTable, 'insee' | 'geometry' | 'min_lon' | 'min_lat' | 'max_lon' | 'max_lat'>[]) => new CommuneLocator(rows));
-    return this.locator;
   }
 
   // Sites
@@ -343,7 +284,7 @@ export class TerritoryService {
       const problem = uaiProblem(input.uai, DEPARTEMENTS);
       if (problem) details.push({ field: '/body/uai', message: problem });
     }
-    const insee = (await this.communeLocator()).locate(input.longitude, input.latitude);
+    const insee = (await this.catalogue()).locator.locate(input.longitude, input.latitude);
     if (!insee) {
       details.push({ field: '/body/longitude', message: 'ce point est hors du territoire (Yvelines et Hauts-de-Seine)' });
     } else if (input.communeInsee && input.communeInsee !== insee) {

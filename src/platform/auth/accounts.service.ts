@@ -118,7 +118,16 @@ export interface SessionGrant {
   user: User;
 }
 
+/**
+ * Integrations call with the same token many times a second: its account is kept in memory for a few
+ * seconds. Revoking a token or changing an account clears it here at once; on other nodes within TOKEN_CACHE_MS.
+ */
+export const TOKEN_CACHE_MS = 10_000;
+const TOKEN_CACHE_MAX = 10_000;
+
 export class AccountsService {
+  private readonly tokenCache = new Map<string, { user: User; until: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly members: MemberDirectory,
@@ -187,7 +196,7 @@ export class AccountsService {
     const before = await this.get(id);
     await this.checkNewUser(changes, before.email);
     const passwordHash = changes.password !== undefined ? await hashPassword(changes.password) : undefined;
-    return this.db.transaction().execute(async (trx) => {
+    const updated = await this.db.transaction().execute(async (trx) => {
       const user = await trx
         .updateTable('users')
         .set({
@@ -216,6 +225,8 @@ export class AccountsService {
       });
       return user;
     });
+    this.tokenCache.clear();
+    return updated;
   }
 
   /** Checks a password, with lockout after repeated failures; opens a session on success. */
@@ -342,15 +353,30 @@ export class AccountsService {
       if (!row) throw notFound('Jeton');
       await appendAudit(trx, { actor, action: 'token.revoke', entityType: 'api_token', entityId: tokenId, summary: { prefix: row.prefix } });
     });
+    this.tokenCache.clear();
   }
 
   async resolveToken(token: string): Promise<User | undefined> {
+    const hash = sha256(token);
+    const cached = this.tokenCache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.user;
+    const user = await this.lookupToken(hash);
+    if (user) {
+      if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.clear();
+      this.tokenCache.set(hash, { user, until: Date.now() + TOKEN_CACHE_MS });
+    } else {
+      this.tokenCache.delete(hash);
+    }
+    return user;
+  }
+
+  private async lookupToken(hash: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
       .selectAll('users')
       .select(['api_tokens.id as token_id', 'api_tokens.expires_at as token_expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at'])
-      .where('api_tokens.token_hash', '=', sha256(token))
+      .where('api_tokens.token_hash', '=', hash)
       .executeTakeFirst();
     const now = new Date();
     if (!row || !row.active || row.revoked_at || (row.token_expires_at && row.token_expires_at <= now)) return undefined;

@@ -42,8 +42,12 @@ export const offsetOf = (p: PageRequest) => (p.page - 1) * p.pageSize;
 
 /** Search text folded as PostgreSQL's unaccent would, for an ILIKE on a folded column. */
 export function searchPattern(q: string): string {
-  const folded = q.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().trim();
-  return `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${foldText(q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Lower case without diacritics, for searches done in memory. */
+export function foldText(text: string): string {
+  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().trim();
 }
 
 const ACCENTED = 'àáâäãåçèéêëìíîïñòóôöõùúûüýÿœæ';
