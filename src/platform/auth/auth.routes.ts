@@ -116,14 +116,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get(
     '/api/auth/session',
     { schema: { tags: ['auth'], summary: 'La session en cours, ses droits et son jeton anti-CSRF', response: { 200: SessionSchema, 401: Type.Ref('Error') } } },
-    async (request) => {
-      const user = request.user!;
-      if (request.authMethod === 'session') {
-        const session = await accounts.resolveSession(request.cookies[SESSION_COOKIE]!);
-        return sessionView(user, session?.csrfToken ?? null, session?.expiresAt ?? null);
-      }
-      return sessionView(user, null, null);
-    },
+    async (request) => sessionView(request.user!, request.session?.csrfToken ?? null, request.session?.expiresAt ?? null),
   );
 
   app.get(

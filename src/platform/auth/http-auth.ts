@@ -12,6 +12,7 @@ declare module 'fastify' {
     actor: Actor | null;
     user: User | null;
     authMethod: 'session' | 'token' | null;
+    session: { csrfToken: string; expiresAt: Date } | null;
   }
   interface FastifyContextConfig {
     /** Routes that answer without an account (login, health, open data). */
@@ -29,6 +30,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Acco
   app.decorateRequest('actor', null);
   app.decorateRequest('user', null);
   app.decorateRequest('authMethod', null);
+  app.decorateRequest('session', null);
 
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
@@ -50,6 +52,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { accounts: Acco
         request.user = session.user;
         request.actor = await opts.accounts.actorFor(session.user);
         request.authMethod = 'session';
+        request.session = { csrfToken: session.csrfToken, expiresAt: session.expiresAt };
       }
     }
     if (!request.actor && !request.routeOptions.config.public) {
