@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { openPlatform } from './platform/platform.js';
 import { buildHttpApp } from './platform/http/app.js';
+import { consolePlugin } from './platform/http/console.js';
 import { ensureBootstrapAdmin, seedDemo } from './demo/seed.js';
 
 let config: Config;
@@ -15,7 +16,9 @@ try {
 }
 
 const platform = await openPlatform(config);
-const app = await buildHttpApp(platform);
+const app = await buildHttpApp(platform, {
+  extend: (app) => consolePlugin(app, { tileUrl: config.tileUrl, ensureBuilt: true }),
+});
 if (platform.applied.length) app.log.info({ migrations: platform.applied }, 'migrations applied');
 try {
   if (await ensureBootstrapAdmin(platform)) app.log.info({ email: config.adminEmail }, 'bootstrap administrator created');

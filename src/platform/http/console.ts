@@ -51,7 +51,9 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     wildcard: false,
     index: false,
     preCompressed: true,
+    cacheControl: false,
     setHeaders(res, file) {
+      res.setHeader('vary', 'accept-encoding');
       // Vite names assets by content hash: they never change, index.html always may.
       res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
@@ -60,6 +62,6 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const url = request.url.split('?')[0]!;
     if (url.startsWith('/api/') || url === '/api' || url.startsWith('/docs') || path.extname(url) !== '') return reply.callNotFound();
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   });
 }

@@ -1,0 +1,26 @@
+import type { ComponentType, LazyExoticComponent } from 'react';
+import type { RouteObject } from 'react-router';
+import type { Permissions } from './types';
+
+export interface NavItem {
+  to: string;
+  label: string;
+  /** Shown only when the session's permissions allow it. */
+  resource: keyof Permissions;
+  action?: string;
+}
+
+/**
+ * What a module adds to the console. Pages are loaded lazily (one chunk each), so a module costs the
+ * first page nothing but this description.
+ */
+export interface ConsoleModule {
+  id: string;
+  nav: NavItem[];
+  /** Children of the signed-in shell. */
+  routes: RouteObject[];
+  /** Key figures on the home page; rendered only if the user may read `tiles.resource`. */
+  tiles?: { resource: keyof Permissions; Component: LazyExoticComponent<ComponentType> };
+  /** Live events that make cached queries stale: topic prefix → first segments of query keys. */
+  live: { topic: string; queryKeys: string[] }[];
+}

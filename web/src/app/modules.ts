@@ -1,0 +1,6 @@
+import type { ConsoleModule } from './module';
+import { territoryModule } from '../modules/territory';
+import { adminModule } from '../modules/admin';
+
+/** The console's modules, in navigation order. A new module adds itself here. */
+export const MODULES: ConsoleModule[] = [territoryModule, adminModule];

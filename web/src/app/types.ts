@@ -1,0 +1,27 @@
+/** The API's shapes as the console reads them (see /api/openapi.json). */
+export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit', string[]>>;
+
+export interface Session {
+  user: { id: string; email: string; displayName: string; role: string; memberId: string };
+  member: { id: string; name: string; kind: string };
+  roleLabel: string;
+  permissions: Permissions;
+  csrfToken: string | null;
+  expiresAt: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface LiveEvent {
+  id: string;
+  seq: number;
+  topic: string;
+  at: string;
+  memberId: string | null;
+  data: unknown;
+}
