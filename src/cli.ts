@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openPlatform, type Platform } from './platform/platform.js';
@@ -17,6 +19,9 @@ Commands:
   token create --email E --name N [--days D]
                                   create an API token for an account; prints it once
   audit verify                    check the audit trail's hash chain; exit 1 on the first bad record
+  fibre import FILE --operator CODE --date YYYY-MM-DD
+                                  import an operator's IPE or ARCEP building file as its snapshot for that date;
+                                  prints the summary and the rejected lines; exit 1 when the file is refused
 
 Roles: ${ROLES.join(', ')}
 The database is chosen as for the server: DATABASE_URL, else the embedded one under DATA_DIR.`;
@@ -30,7 +35,9 @@ function required(values: Record<string, string | boolean | undefined>, name: st
 }
 
 async function run(platform: Platform, command: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
-  switch (command.join(' ')) {
+  // "fibre import" is the one command that ends with an argument (the file).
+  const withFile = command.length === 3 && command[0] === 'fibre' && command[1] === 'import';
+  switch (withFile ? 'fibre import' : command.join(' ')) {
     case 'migrate':
       console.log(platform.applied.length ? `applied: ${platform.applied.join(', ')}` : 'database is up to date');
       return 0;
@@ -73,6 +80,31 @@ async function run(platform: Platform, command: string[], values: Record<string,
       console.error(`audit trail BROKEN at record ${result.firstBad!.seq}: ${result.firstBad!.reason} (${result.checked} records before it are intact)`);
       return 1;
     }
+    case 'fibre import': {
+      if (!withFile) throw new UsageError('missing the file to import');
+      const file = command[2]!;
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+      const result = await platform.fibre.importFile(SYSTEM_ACTOR, {
+        operator: required(values, 'operator'),
+        date: required(values, 'date'),
+        fileName: path.basename(file),
+        source: fs.createReadStream(file),
+      });
+      const i = result.import;
+      if (result.outcome === 'refused') {
+        console.error(`refused: ${i.refusal}\nnothing was imported (import ${i.id})`);
+        return 1;
+      }
+      if (result.outcome === 'unchanged') {
+        console.log(`unchanged: this file is already the ${i.operator} snapshot of ${i.snapshotDate} (import ${i.id})`);
+        return 0;
+      }
+      console.log(`imported ${i.fileName} as the ${i.operator} snapshot of ${i.snapshotDate} (${i.format}, ${i.encoding}): ${i.lines} lines, ${i.accepted} buildings (${i.dwellings} dwellings), ${i.rejected} rejected`);
+      for (const r of result.rejects) console.log(`  line ${r.line}: ${r.reason}`);
+      if (i.rejected > result.rejects.length) console.log(`  … ${i.rejected - result.rejects.length} more: GET /api/fibre/imports/${i.id}/rejects`);
+      console.log(`import ${i.id}`);
+      return 0;
+    }
     default:
       throw new UsageError(command.length ? `unknown command "${command.join(' ')}"` : 'no command');
   }
@@ -90,6 +122,8 @@ async function main(): Promise<number> {
         member: { type: 'string' },
         password: { type: 'string' },
         days: { type: 'string' },
+        operator: { type: 'string' },
+        date: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -2,6 +2,7 @@ import type { MigrationSet } from './db/migrations.js';
 import { auditMigrations } from './audit/audit.migrations.js';
 import { accountsMigrations } from './auth/accounts.migrations.js';
 import { territoryMigrations } from '../modules/territory/index.js';
+import { fibreMigrations } from '../modules/fibre/index.js';
 
 /** Every module's migrations; their names give the order in which they run. */
-export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations];
+export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations];

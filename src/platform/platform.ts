@@ -5,6 +5,7 @@ import { InProcessEventBus, type EventBus } from './bus/event-bus.js';
 import { AccountsService } from './auth/accounts.service.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { TerritoryService } from '../modules/territory/index.js';
+import { FibreService } from '../modules/fibre/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -12,6 +13,7 @@ export interface Platform {
   database: Database;
   bus: EventBus;
   territory: TerritoryService;
+  fibre: FibreService;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -41,6 +43,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       database,
       bus,
       territory,
+      fibre: new FibreService(database.db, bus, territory),
       accounts,
       applied,
       async close() {

@@ -170,6 +170,11 @@ export class TerritoryService {
     return this.communes;
   }
 
+  /** The same catalogue for modules that check many places at once (fibre imports locate every building). */
+  communeCatalogue(): Promise<CommuneCatalogue> {
+    return this.catalogue();
+  }
+
   async listCommunes(filter: PageRequest & { q?: string | undefined; departement?: string | undefined; epci?: string | undefined; adhesionStatus?: AdhesionStatus | undefined }) {
     const { communes } = await this.catalogue();
     const q = filter.q?.trim();

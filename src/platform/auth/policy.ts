@@ -29,7 +29,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   auditor: 'Auditeur',
 };
 
-export const RESOURCES = ['member', 'commune', 'site', 'user', 'token', 'audit'] as const;
+export const RESOURCES = ['member', 'commune', 'site', 'user', 'token', 'audit', 'fibre', 'fibre_import'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export const ACTIONS = ['read', 'create', 'update', 'delete'] as const;
@@ -44,19 +44,22 @@ export type Reach = 'all' | 'tree' | 'own';
 type Grants = Partial<Record<Resource, Partial<Record<Action, Reach>>>>;
 
 const READ_ALL = { read: 'all' } as const;
-const REFERENCE: Grants = { member: READ_ALL, commune: READ_ALL };
+// Fibre progress is public-interest data (the public reads it as open data): every account may read it.
+const REFERENCE: Grants = { member: READ_ALL, commune: READ_ALL, fibre: READ_ALL };
 const CRUD = (reach: Reach) => ({ read: reach, create: reach, update: reach, delete: reach });
 
 const GRANTS: Record<Role, Grants> = {
   smo_admin: {
     member: { read: 'all', update: 'all' },
     commune: READ_ALL,
+    fibre: READ_ALL,
+    fibre_import: { read: 'all', create: 'all' },
     site: CRUD('all'),
     user: CRUD('all'),
     token: CRUD('all'),
     audit: READ_ALL,
   },
-  smo_agent: { ...REFERENCE, site: { read: 'all', create: 'all', update: 'all' }, token: CRUD('own') },
+  smo_agent: { ...REFERENCE, site: { read: 'all', create: 'all', update: 'all' }, fibre_import: { read: 'all', create: 'all' }, token: CRUD('own') },
   member_admin: { ...REFERENCE, site: CRUD('tree'), user: CRUD('tree'), token: CRUD('own') },
   member_agent: { ...REFERENCE, site: { read: 'tree', create: 'own', update: 'own' }, token: CRUD('own') },
   operator: { ...REFERENCE, site: READ_ALL },
@@ -64,7 +67,7 @@ const GRANTS: Record<Role, Grants> = {
   police_officer: { ...REFERENCE, site: READ_ALL },
   school_staff: { ...REFERENCE, site: { read: 'tree' } },
   technician: { ...REFERENCE, site: READ_ALL },
-  auditor: { ...REFERENCE, site: READ_ALL, user: READ_ALL, audit: READ_ALL },
+  auditor: { ...REFERENCE, site: READ_ALL, user: READ_ALL, audit: READ_ALL, fibre_import: READ_ALL },
 };
 
 /** Roles a member administrator may give; SMO-wide and judicial roles are given by the SMO only. */

@@ -16,6 +16,7 @@ import { authPlugin } from '../auth/http-auth.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { territoryRoutes } from '../../modules/territory/index.js';
+import { fibreRoutes } from '../../modules/fibre/index.js';
 import { streamRoutes } from '../live/stream.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -109,6 +110,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   await app.register(authRoutes, { db: platform.database.db, accounts: platform.accounts, members: platform.territory.directory, secureCookies: config.nodeEnv === 'production' });
   await app.register(auditRoutes, { db: platform.database.db });
   await app.register(territoryRoutes, { territory: platform.territory });
+  await app.register(fibreRoutes, { fibre: platform.fibre });
   await app.register(streamRoutes, { bus: platform.bus, accounts: platform.accounts });
   if (options.extend) await options.extend(app);
   return app;

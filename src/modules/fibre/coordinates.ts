@@ -1,0 +1,66 @@
+import proj4 from 'proj4';
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import type { CommuneCatalogue } from '../territory/index.js';
+
+// EPSG:2154, RGF93 v1 / Lambert-93, as published by the EPSG registry (proj4 has no built-in French CRS).
+const LAMBERT_93 = '+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs +type=crs';
+proj4.defs('EPSG:2154', LAMBERT_93);
+/** Lambert-93 to WGS84 (forward) and back (inverse). */
+export const lambert93 = proj4('EPSG:2154', 'WGS84');
+
+export type Projection = 'lambert93' | 'wgs84';
+
+const PROJECTIONS = new Map<string, Projection>([
+  ['RGF93', 'lambert93'],
+  ['LAMBERT93', 'lambert93'],
+  ['RGF93LAMBERT93', 'lambert93'],
+  ['L93', 'lambert93'],
+  ['2154', 'lambert93'],
+  ['EPSG2154', 'lambert93'],
+  ['WGS84', 'wgs84'],
+  ['4326', 'wgs84'],
+  ['EPSG4326', 'wgs84'],
+]);
+
+/** The projection a file names, undefined when the cell is empty (then guessed), or null when unknown. */
+export function projectionOf(raw: string): Projection | undefined | null {
+  const key = raw.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (key === '') return undefined;
+  return PROJECTIONS.get(key) ?? null;
+}
+
+const number = (raw: string) => (raw.trim() === '' ? NaN : Number(raw.trim().replace(',', '.')));
+
+/**
+ * WGS84 longitude and latitude from a file's x and y, or the reason they cannot be read. Without a stated
+ * projection, degrees are told from Lambert-93 metres by their size.
+ */
+export function toLonLat(rawX: string, rawY: string, projection: Projection | undefined): [number, number] | string {
+  const x = number(rawX);
+  const y = number(rawY);
+  if (rawX.trim() === '' || rawY.trim() === '') return 'coordonnées manquantes';
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return `coordonnées illisibles (${rawX} ; ${rawY})`;
+  const wgs84 = projection ? projection === 'wgs84' : Math.abs(x) <= 180 && Math.abs(y) <= 90;
+  if (wgs84) return [x, y];
+  const [lon, lat] = lambert93.forward([x, y]);
+  return [lon!, lat!];
+}
+
+/** Checks a building's point against its commune, then its département, with the territory's boundaries. */
+export class PlaceChecker {
+  constructor(private readonly catalogue: CommuneCatalogue) {}
+
+  departementOf(insee: string): string | undefined {
+    return this.catalogue.byInsee.get(insee)?.commune.departement;
+  }
+
+  /** undefined when the point is in the commune's département, else the reason. */
+  problem(insee: string, lon: number, lat: number): string | undefined {
+    const entry = this.catalogue.byInsee.get(insee)!;
+    // Nearly every building lies in its own commune: one small polygon test, no search.
+    if (booleanPointInPolygon([lon, lat], entry.geometry)) return undefined;
+    const found = this.catalogue.locator.locate(lon, lat);
+    if (found && found.slice(0, 2) === entry.commune.departement) return undefined;
+    return `coordonnées hors du département ${entry.commune.departement} de la commune ${insee} (${lon.toFixed(5)}, ${lat.toFixed(5)})`;
+  }
+}
