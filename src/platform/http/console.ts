@@ -29,8 +29,13 @@ function attributionOf(tileUrl: string): string {
 export async function consolePlugin(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
   const root = options.root ?? CONSOLE_DIST;
   if (options.ensureBuilt) {
-    const result = await ensureConsoleBuilt({ log: (message) => app.log.info(message) });
-    if (result.built) app.log.info({ ms: Math.round(result.ms) }, 'web console built');
+    // A console that does not build must not take the API down with it: the previous build, if any, is served.
+    try {
+      const result = await ensureConsoleBuilt({ log: (message) => app.log.info(message) });
+      if (result.built) app.log.info({ ms: Math.round(result.ms) }, 'web console built');
+    } catch (error) {
+      app.log.error({ err: error }, 'web console build failed');
+    }
   }
 
   app.get(

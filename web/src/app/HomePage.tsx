@@ -1,8 +1,7 @@
-import { Suspense } from 'react';
 import { Stack } from '@mantine/core';
 import { MODULES } from './modules';
 import { allowed, useCurrentSession, useSession } from './session';
-import { Loading, PageHeader } from './components';
+import { PageHeader } from './components';
 import { S } from './strings';
 
 /** Key figures of each module the user may read; each module brings its own tiles. */
@@ -16,11 +15,7 @@ export function HomePage() {
       <Stack gap="xl">
         {modules.map(({ id, tiles }) => {
           const Tiles = tiles!.Component;
-          return (
-            <Suspense key={id} fallback={<Loading />}>
-              <Tiles />
-            </Suspense>
-          );
+          return <Tiles key={id} />;
         })}
       </Stack>
     </>

@@ -1,4 +1,4 @@
-import type { ComponentType, LazyExoticComponent } from 'react';
+import type { ComponentType } from 'react';
 import type { RouteObject } from 'react-router';
 import type { Permissions } from './types';
 
@@ -19,8 +19,11 @@ export interface ConsoleModule {
   nav: NavItem[];
   /** Children of the signed-in shell. */
   routes: RouteObject[];
-  /** Key figures on the home page; rendered only if the user may read `tiles.resource`. */
-  tiles?: { resource: keyof Permissions; Component: LazyExoticComponent<ComponentType> };
+  /**
+   * Key figures on the home page, rendered only if the user may read `tiles.resource`. Not lazy: they are
+   * small and the first thing shown after sign-in, where a chunk's round trip would show.
+   */
+  tiles?: { resource: keyof Permissions; Component: ComponentType };
   /** Live events that make cached queries stale: topic prefix → first segments of query keys. */
   live: { topic: string; queryKeys: string[] }[];
 }

@@ -22,6 +22,18 @@ interface SessionState {
 }
 
 const SessionContext = createContext<SessionState | null>(null);
+
+async function loadSession(): Promise<Session | null> {
+  try {
+    return await api<Session>('/api/auth/session');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+// Asked as soon as the bundle runs, while React renders its first frame.
+let firstCheck: Promise<Session | null> | null = loadSession();
 const FILTER_KEY = 'mutualis.memberFilter';
 
 export function SessionProvider({ children }: { children: ReactNode }) {
@@ -37,13 +49,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const { data: session } = useQuery({
     queryKey: ['session'],
-    queryFn: async () => {
-      try {
-        return await api<Session>('/api/auth/session');
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
+    queryFn: () => {
+      const check = firstCheck ?? loadSession();
+      firstCheck = null;
+      return check;
     },
     staleTime: Infinity,
     retry: 1,

@@ -1,5 +1,5 @@
-import { lazy } from 'react';
 import { RequirePermission } from '../../app/components';
+import AdminTiles from './pages/AdminTiles';
 import type { ConsoleModule } from '../../app/module';
 import { A } from './strings';
 
@@ -20,7 +20,7 @@ export const adminModule: ConsoleModule = {
       children: [{ path: 'administration/audit', lazy: async () => ({ Component: (await import('./pages/AuditPage')).AuditPage }) }],
     },
   ],
-  tiles: { resource: 'user', Component: lazy(() => import('./pages/AdminTiles')) },
+  tiles: { resource: 'user', Component: AdminTiles },
   // Every published change is also written to the audit trail.
   live: [{ topic: '', queryKeys: ['audit', 'admin-figures'] }],
 };

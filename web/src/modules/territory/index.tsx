@@ -1,5 +1,5 @@
-import { lazy } from 'react';
 import { RequirePermission } from '../../app/components';
+import TerritoryTiles from './pages/TerritoryTiles';
 import type { ConsoleModule } from '../../app/module';
 import { T } from './strings';
 
@@ -33,7 +33,7 @@ export const territoryModule: ConsoleModule = {
       children: [{ path: 'sites/:id/modifier', lazy: async () => ({ Component: (await import('./pages/SiteFormPage')).SiteEditPage }) }],
     },
   ],
-  tiles: { resource: 'commune', Component: lazy(() => import('./pages/TerritoryTiles')) },
+  tiles: { resource: 'commune', Component: TerritoryTiles },
   live: [
     { topic: 'territory.site.', queryKeys: ['sites', 'site', 'commune', 'territory-figures'] },
     { topic: 'territory.member.', queryKeys: ['members', 'communes', 'communes-geojson', 'commune', 'territory-figures'] },
