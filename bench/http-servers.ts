@@ -20,8 +20,12 @@ const { token } = await platform.accounts.createToken(SYSTEM_ACTOR, agent, 'benc
 const app = await buildHttpApp(platform, { logger: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 
+// The bare routes: no plugin, no authentication, no database. One answers a tiny object, the other
+// the very page of 50 communes that the search returns, so that the payload's cost is in both.
+const page = (await app.inject({ url: '/api/communes?pageSize=50&sort=name', headers: { authorization: `Bearer ${token}` } })).json();
 const bare = Fastify({ logger: false });
 bare.get('/bare', async () => ({ status: 'ok' }));
+bare.get('/bare-page', async () => page);
 await bare.listen({ port: 0, host: '127.0.0.1' });
 
 const portOf = (a: typeof bare) => (a.server.address() as { port: number }).port;

@@ -21,11 +21,13 @@ export interface CatalogueEntry {
   commune: Commune;
   geometry: CommuneGeometry;
   folded: string;
-  sortName: string;
 }
 
 export interface CommuneCatalogue {
+  /** In INSEE order. */
   communes: CatalogueEntry[];
+  /** Every sort the API offers, computed once, ascending; ties in INSEE order. */
+  orders: Record<'name' | 'insee' | 'population', CatalogueEntry[]>;
   byInsee: Map<string, CatalogueEntry>;
   locator: CommuneLocator;
 }
@@ -58,9 +60,6 @@ export async function loadCommuneCatalogue(db: Db): Promise<CommuneCatalogue> {
       't.name as ept_name',
     ])
     .execute();
-  // Sort keys follow French collation (É after E, not after Z), computed once.
-  const ranked = [...rows].sort((a, b) => collator.compare(a.name, b.name));
-  const rank = new Map(ranked.map((r, i) => [r.insee, String(i).padStart(4, '0')]));
   const communes = rows.map((r) => ({
     commune: {
       insee: r.insee,
@@ -76,8 +75,13 @@ export async function loadCommuneCatalogue(db: Db): Promise<CommuneCatalogue> {
     },
     geometry: r.geometry,
     folded: foldText(r.name),
-    sortName: rank.get(r.insee)!,
   }));
   communes.sort((a, b) => (a.commune.insee < b.commune.insee ? -1 : 1));
-  return { communes, byInsee: new Map(communes.map((c) => [c.commune.insee, c])), locator: new CommuneLocator(rows) };
+  const orders = {
+    insee: communes,
+    // French collation: "Élancourt" among the E, not after Z.
+    name: [...communes].sort((a, b) => collator.compare(a.commune.name, b.commune.name)),
+    population: [...communes].sort((a, b) => (a.commune.population ?? -1) - (b.commune.population ?? -1)),
+  };
+  return { communes, orders, byInsee: new Map(communes.map((c) => [c.commune.insee, c])), locator: new CommuneLocator(rows) };
 }

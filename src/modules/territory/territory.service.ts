@@ -6,7 +6,7 @@ import { appendAudit, type AuditActor } from '../../platform/audit/audit.service
 import { conflict, notFound, validationFailed, type FieldError } from '../../platform/http/errors.js';
 import { foldedSql, foldText, offsetOf, parseSort, searchPattern, type PageRequest } from '../../platform/http/pagination.js';
 import type { MemberDirectory, MemberSummary } from '../../platform/auth/accounts.service.js';
-import { loadCommuneCatalogue, type CatalogueEntry, type CommuneCatalogue } from './commune-catalogue.js';
+import { loadCommuneCatalogue, type CommuneCatalogue } from './commune-catalogue.js';
 export type { Commune } from './commune-catalogue.js';
 import { DEPARTEMENTS } from './reference-data.js';
 import { uaiProblem } from './uai.js';
@@ -176,24 +176,18 @@ export class TerritoryService {
   }
 
   async listCommunes(filter: PageRequest & { q?: string | undefined; departement?: string | undefined; epci?: string | undefined; adhesionStatus?: AdhesionStatus | undefined }) {
-    const { communes } = await this.catalogue();
+    const catalogue = await this.catalogue();
+    const sort = parseSort<'name' | 'insee' | 'population'>(filter.sort, 'name');
     const q = filter.q?.trim();
     const needle = q && !/^\d{5}$/.test(q) ? foldText(q) : undefined;
-    const matches = communes.filter(
+    const matches = catalogue.orders[sort.field].filter(
       (c) =>
         (!q || (needle ? c.folded.includes(needle) : c.commune.insee === q || c.commune.postalCodes.includes(q))) &&
         (!filter.departement || c.commune.departement === filter.departement) &&
         (!filter.epci || c.commune.epci?.siren === filter.epci || c.commune.ept?.siren === filter.epci) &&
         (!filter.adhesionStatus || c.commune.adhesionStatus === filter.adhesionStatus),
     );
-    const sort = parseSort<'name' | 'insee' | 'population'>(filter.sort, 'name');
-    const sign = sort.direction === 'asc' ? 1 : -1;
-    const key = (c: CatalogueEntry) => (sort.field === 'population' ? (c.commune.population ?? -1) : sort.field === 'insee' ? c.commune.insee : c.sortName);
-    matches.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      return ka < kb ? -sign : ka > kb ? sign : a.commune.insee < b.commune.insee ? -1 : 1;
-    });
+    if (sort.direction === 'desc') matches.reverse();
     const items = matches.slice(offsetOf(filter), offsetOf(filter) + filter.pageSize).map((c) => c.commune);
     return { items, total: matches.length, page: filter.page, pageSize: filter.pageSize };
   }
