@@ -1,7 +1,7 @@
 import 'leaflet/dist/leaflet.css';
 import { useEffect, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { MapContainer, TileLayer, ZoomControl, useMap } from 'react-leaflet';
+import { GeoJSON, MapContainer, TileLayer, ZoomControl, useMap } from 'react-leaflet';
 import { geoJSON, type LatLngBoundsExpression, type LatLngExpression } from 'leaflet';
 import { api } from '../../app/api';
 
@@ -50,4 +50,15 @@ export function FitTo({ geometry }: { geometry: GeoJSON.Geometry }) {
     map.fitBounds(geoJSON(geometry).getBounds(), { padding: [12, 12] });
   }, [map, geometry]);
   return null;
+}
+
+/** The communes' outlines as a backdrop to find one's way when no tiles are configured; clicks go through. */
+export function CommuneOutlines() {
+  const { data, dataUpdatedAt } = useQuery({
+    queryKey: ['communes-geojson'],
+    queryFn: () => api<GeoJSON.FeatureCollection>('/api/communes.geojson'),
+    staleTime: 5 * 60_000,
+  });
+  if (!data) return null;
+  return <GeoJSON key={dataUpdatedAt} data={data} interactive={false} style={{ color: '#868e96', weight: 1, fill: false }} />;
 }

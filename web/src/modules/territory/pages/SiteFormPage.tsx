@@ -8,7 +8,7 @@ import { api, ApiError, type FieldError } from '../../../app/api';
 import { ErrorSummary, LoadError, Loading, PageHeader } from '../../../app/components';
 import { isSmoStaff, useCurrentSession, useSession } from '../../../app/session';
 import type { Page } from '../../../app/types';
-import { BaseMap } from '../map';
+import { BaseMap, CommuneOutlines } from '../map';
 import { T } from '../strings';
 import { SITE_KINDS, type Site } from '../types';
 
@@ -144,6 +144,7 @@ function SiteForm({ site }: { site?: Site }) {
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 6 }}>
         <BaseMap label={T.form.pickOnMap} height={420} {...(site && { center: [site.latitude, site.longitude] as [number, number], zoom: 15 })}>
+          <CommuneOutlines />
           <PickPoint onPick={(la, ln) => setValues((v) => ({ ...v, latitude: la.toFixed(6), longitude: ln.toFixed(6) }))} />
           {hasPoint && <CircleMarker center={[lat, lng]} radius={9} pathOptions={{ color: '#0b4a8b', fillColor: '#1c7ed6', fillOpacity: 0.8 }} />}
         </BaseMap>

@@ -6,7 +6,7 @@ import { CircleMarker } from 'react-leaflet';
 import { api, errorMessage } from '../../../app/api';
 import { LoadError, Loading, PageHeader, formatDateTime } from '../../../app/components';
 import { usePermission } from '../../../app/session';
-import { BaseMap } from '../map';
+import { BaseMap, CommuneOutlines } from '../map';
 import { T } from '../strings';
 import type { Site } from '../types';
 
@@ -65,6 +65,7 @@ export function SitePage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
           <BaseMap label={T.site.mapLabel(site.name)} height={320} center={[site.latitude, site.longitude]} zoom={15}>
+            <CommuneOutlines />
             <CircleMarker center={[site.latitude, site.longitude]} radius={9} pathOptions={{ color: '#0b4a8b', fillColor: '#1c7ed6', fillOpacity: 0.8 }} />
           </BaseMap>
         </Grid.Col>
