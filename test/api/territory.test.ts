@@ -92,6 +92,12 @@ describe.each(drivers)('territory API on %s', (driver) => {
     const updates = (await admin.get(`/api/audit?action=site.update&entityId=${site.id}`)).json();
     expect(updates.items[0].summary).toEqual({ before: { name: 'École du Parc' }, after: { name: 'École du Grand Parc' } });
 
+    // A school that becomes another kind of site gives up its UAI; an empty UAI is refused, not stored.
+    expect((await clamart.patch(`/api/sites/${site.id}`, { kind: 'public_building', uai: '' })).statusCode).toBe(422);
+    const converted = await clamart.patch(`/api/sites/${site.id}`, { kind: 'public_building', uai: null });
+    expect(converted.statusCode).toBe(200);
+    expect(converted.json()).toMatchObject({ kind: 'public_building', uai: null });
+
     expect((await clamart.delete(`/api/sites/${site.id}`)).statusCode).toBe(204);
     expect((await clamart.get(`/api/sites/${site.id}`)).statusCode).toBe(404);
   });

@@ -4,11 +4,10 @@ import { actorOf, auditActorOf, authorize } from '../../platform/auth/http-auth.
 import { visibleScope } from '../../platform/auth/policy.js';
 import { forbidden, notFound } from '../../platform/http/errors.js';
 import { listQuery, pageOf } from '../../platform/http/pagination.js';
-import { commonErrors, IdParams } from '../../platform/http/schemas.js';
+import { commonErrors, IdParams, Nullable } from '../../platform/http/schemas.js';
 import { SITE_KINDS, type SiteKind } from './territory.tables.js';
 import type { TerritoryService } from './territory.service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const AdhesionStatus = Type.Union([Type.Literal('adherent'), Type.Literal('non_adherent'), Type.Literal('withdrawn')]);
 const MemberKind = Type.Union([Type.Literal('smo'), Type.Literal('departement'), Type.Literal('epci'), Type.Literal('commune')]);
 const SiteKindSchema = Type.Unsafe<SiteKind>({ type: 'string', enum: [...SITE_KINDS] });
@@ -69,7 +68,7 @@ const SiteSchema = Type.Object(
 const siteFields = {
   kind: SiteKindSchema,
   name: Type.String({ minLength: 1, maxLength: 160, pattern: '\\S' }),
-  uai: Type.Optional(Nullable(Type.String({ description: 'Code UAI, obligatoire pour une école (ex. 0780422K)' }))),
+  uai: Type.Optional(Nullable(Type.String({ minLength: 8, maxLength: 8, description: 'Code UAI, obligatoire pour une école (ex. 0780422K)' }))),
   address: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
   longitude: Type.Number({ minimum: -180, maximum: 180 }),
   latitude: Type.Number({ minimum: -90, maximum: 90 }),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { forbidden, notFound } from '../http/errors.js';
-import { commonErrors, IdParams } from '../http/schemas.js';
+import { commonErrors, IdParams, Nullable } from '../http/schemas.js';
 import { foldedSql, listQuery, offsetOf, pageOf, parseSort, searchPattern } from '../http/pagination.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
@@ -20,8 +20,8 @@ const UserSchema = Type.Object(
     role: RoleSchema,
     memberId: Type.String(),
     active: Type.Boolean(),
-    lockedUntil: Type.Union([Type.String(), Type.Null()]),
-    lastLoginAt: Type.Union([Type.String(), Type.Null()]),
+    lockedUntil: Nullable(Type.String()),
+    lastLoginAt: Nullable(Type.String()),
     createdAt: Type.String(),
   },
   { $id: 'User' },
@@ -33,8 +33,8 @@ const SessionSchema = Type.Object({
   roleLabel: Type.String(),
   /** What the console may show: resource → allowed actions. */
   permissions: Type.Record(Type.String(), Type.Array(Type.String())),
-  csrfToken: Type.Union([Type.String(), Type.Null()]),
-  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  csrfToken: Nullable(Type.String()),
+  expiresAt: Nullable(Type.String()),
 });
 
 const TokenSchema = Type.Object({
@@ -42,9 +42,9 @@ const TokenSchema = Type.Object({
   name: Type.String(),
   prefix: Type.String(),
   createdAt: Type.String(),
-  expiresAt: Type.Union([Type.String(), Type.Null()]),
-  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Nullable(Type.String()),
+  lastUsedAt: Nullable(Type.String()),
+  revokedAt: Nullable(Type.String()),
 });
 
 export interface AuthRoutesOptions {

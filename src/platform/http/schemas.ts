@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 
 export const ErrorResponse = Type.Object(
   {
@@ -21,3 +21,9 @@ export const commonErrors = {
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+
+/**
+ * A value or null. Null comes first: the validator coerces types, and a string branch tried first
+ * would turn null into "" before the null branch is reached.
+ */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
