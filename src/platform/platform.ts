@@ -43,7 +43,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       database,
       bus,
       territory,
-      fibre: new FibreService(database.db, bus, territory),
+      fibre: new FibreService(database, bus, territory),
       accounts,
       applied,
       async close() {

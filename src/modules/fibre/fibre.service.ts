@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
-import type { Db } from '../../platform/db/database.js';
+import type { Database, Db } from '../../platform/db/database.js';
 import type { EventBus } from '../../platform/bus/event-bus.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
 import { notFound, validationFailed } from '../../platform/http/errors.js';
@@ -8,6 +8,7 @@ import { offsetOf, parseSort, type PageRequest } from '../../platform/http/pagin
 import type { CommuneCatalogue, TerritoryService } from '../territory/index.js';
 import { FileRefused } from './building-file.js';
 import { readBuildingFile, type Reject, type ReadResult } from './building-reader.js';
+import { copySink, insertSink, withImportTransaction } from './building-sinks.js';
 import { PlaceChecker } from './coordinates.js';
 import { STATES, type FibreImportsTable, type ImportStatus, type StateCode } from './fibre.tables.js';
 
@@ -108,11 +109,15 @@ function checkImportInput(input: ImportInput): void {
 }
 
 export class FibreService {
+  private readonly db: Db;
+
   constructor(
-    private readonly db: Db,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly territory: TerritoryService,
-  ) {}
+  ) {
+    this.db = database.db;
+  }
 
   // Imports
 
@@ -126,7 +131,7 @@ export class FibreService {
     const id = randomUUID();
     let read: ReadResult | undefined;
     try {
-      await this.db.transaction().execute(async (trx) => {
+      await withImportTransaction(this.database, async (trx, client) => {
         // Two files for the same operator and date are imported one after the other.
         await sql`select pg_advisory_xact_lock(hashtext(${`fibre:${input.operator}:${input.date}`}))`.execute(trx);
         await trx.insertInto('fibre_operators').values({ code: input.operator, name: input.operator }).onConflict((oc) => oc.column('code').doNothing()).execute();
@@ -135,24 +140,7 @@ export class FibreService {
           .insertInto('fibre_imports')
           .values({ id, operator_code: input.operator, snapshot_date: input.date, status: 'refused', format: null, file_name: input.fileName, content_hash: null, encoding: null, refusal: null, lines: 0, accepted: 0, rejected: 0, dwellings: 0, imported_by: actor.label })
           .execute();
-        read = await readBuildingFile(
-          input.source,
-          places,
-          {
-            buildings: async (b) => {
-              await sql`insert into fibre_buildings (import_id, building_id, insee, state, dwellings, longitude, latitude)
-                        select ${id}::uuid, * from unnest(${b.ids}::text[], ${b.insee}::text[], ${b.states}::text[], ${b.dwellings}::int[], ${b.longitudes}::float8[], ${b.latitudes}::float8[])`.execute(trx);
-            },
-            rejects: async (rejects) => {
-              await trx.insertInto('fibre_import_rejects').values(rejects.map((r) => ({ import_id: id, line: r.line, building_id: r.buildingId, reason: r.reason }))).execute();
-            },
-            written: async (ids) => {
-              const rows = await trx.selectFrom('fibre_buildings').select('building_id').where('import_id', '=', id).where(sql<boolean>`building_id = any(${ids}::text[])`).execute();
-              return new Set(rows.map((r) => r.building_id));
-            },
-          },
-          { maxBytes: input.maxBytes ?? DEFAULT_MAX_IMPORT_BYTES },
-        );
+        read = await readBuildingFile(input.source, places, client ? copySink(client, trx, id) : insertSink(trx, id), { maxBytes: input.maxBytes ?? DEFAULT_MAX_IMPORT_BYTES });
         const previous = await trx
           .selectFrom('fibre_imports')
           .select(['id', 'content_hash'])

@@ -1,0 +1,96 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import type pg from 'pg';
+import pgCopy from 'pg-copy-streams';
+import type { Database, Tables } from '../../platform/db/database.js';
+import type { BuildingBatch, BuildingSink, Reject } from './building-reader.js';
+
+type Trx = Transaction<Tables>;
+
+async function insertRejects(trx: Trx, importId: string, rejects: Reject[]): Promise<void> {
+  await trx.insertInto('fibre_import_rejects').values(rejects.map((r) => ({ import_id: importId, line: r.line, building_id: r.buildingId, reason: r.reason }))).execute();
+}
+
+async function writtenIds(trx: Trx, importId: string, ids: string[]): Promise<Set<string>> {
+  const rows = await trx.selectFrom('fibre_buildings').select('building_id').where('import_id', '=', importId).where(sql<boolean>`building_id = any(${ids}::text[])`).execute();
+  return new Set(rows.map((r) => r.building_id));
+}
+
+/** Batches as one INSERT … SELECT FROM unnest(arrays): a few statements per file, on any driver (PGlite too). */
+export function insertSink(trx: Trx, importId: string): BuildingSink {
+  return {
+    buildings: async (b: BuildingBatch) => {
+      await sql`insert into fibre_buildings (import_id, building_id, insee, state, dwellings, longitude, latitude)
+                select ${importId}::uuid, * from unnest(${b.ids}::text[], ${b.insee}::text[], ${b.states}::text[], ${b.dwellings}::int[], ${b.longitudes}::float8[], ${b.latitudes}::float8[])`.execute(trx);
+    },
+    rejects: (rejects) => insertRejects(trx, importId, rejects),
+    written: (ids) => writtenIds(trx, importId, ids),
+    flush: async () => {},
+  };
+}
+
+// COPY's text format: backslash, tab and line ends would end a field or a row.
+const escapeCopy = (value: string) => (/[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : value);
+
+/**
+ * Buildings streamed into COPY FROM STDIN on the transaction's own connection: PostgreSQL stores rows while
+ * JavaScript parses the next ones. A connection in COPY runs nothing else, so the COPY is ended before rejects
+ * or lookups go through the transaction, and started again with the next buildings.
+ */
+export function copySink(client: pg.PoolClient, trx: Trx, importId: string): BuildingSink {
+  let stream: ReturnType<typeof pgCopy.from> | undefined;
+  let done: Promise<void> | undefined;
+  const close = async () => {
+    if (!stream) return;
+    stream.end();
+    const ending = done!;
+    stream = undefined;
+    await ending;
+  };
+  return {
+    buildings: async (b: BuildingBatch) => {
+      if (!stream) {
+        stream = client.query(pgCopy.from('copy fibre_buildings (import_id, building_id, insee, state, dwellings, longitude, latitude) from stdin'));
+        done = finished(stream);
+        done.catch(() => {});
+      }
+      let text = '';
+      for (let i = 0; i < b.ids.length; i++) {
+        text += `${importId}\t${escapeCopy(b.ids[i]!)}\t${b.insee[i]}\t${b.states[i]}\t${b.dwellings[i]}\t${b.longitudes[i]}\t${b.latitudes[i]}\n`;
+      }
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), done]);
+    },
+    rejects: async (rejects) => {
+      await close();
+      await insertRejects(trx, importId, rejects);
+    },
+    written: async (ids) => {
+      await close();
+      return writtenIds(trx, importId, ids);
+    },
+    flush: close,
+  };
+}
+
+/**
+ * Runs `work` in a transaction on one dedicated connection, handing it that connection's raw client when the
+ * database is a PostgreSQL server (for COPY), and null on PGlite.
+ */
+export async function withImportTransaction<T>(database: Database, work: (trx: Trx, client: pg.PoolClient | null) => Promise<T>): Promise<T> {
+  if (!database.pool) return database.db.transaction().execute((trx) => work(trx, null));
+  const client = await database.pool.connect();
+  // Kysely over this one client, so that its transaction and the COPY share the connection.
+  const single = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {}, options: {} } }) });
+  let broken: Error | undefined;
+  try {
+    return await single.transaction().execute((trx) => work(trx, client));
+  } catch (error) {
+    // A failed COPY can leave the connection in an unknown state: it is closed, not returned to the pool.
+    broken = error as Error;
+    throw error;
+  } finally {
+    await single.destroy();
+    client.release(broken);
+  }
+}
