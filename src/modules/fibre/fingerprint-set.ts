@@ -4,7 +4,7 @@
  * Equal strings always collide; distinct ones almost never do, so a hit is only a suspicion to confirm.
  */
 export class FingerprintSet {
-  private slots = new Float64Array(1 << 16);
+  private slots = new Float64Array(1 << 18);
   private size = 0;
 
   /** Adds the string's fingerprint; false when it was already there. */
@@ -16,7 +16,8 @@ export class FingerprintSet {
 
   private insert(slots: Float64Array, fp: number): boolean {
     const mask = slots.length - 1;
-    for (let i = fp % slots.length; ; i = (i + 1) & mask) {
+    // fp | 0 is the low 32 bits of the fingerprint (ToInt32 is exact modulo 2^32).
+    for (let i = (fp | 0) & mask; ; i = (i + 1) & mask) {
       const slot = slots[i]!;
       if (slot === 0) {
         slots[i] = fp;

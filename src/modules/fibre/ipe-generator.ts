@@ -100,7 +100,7 @@ export function* ipeLines(plan: RolloutPlan, date: string): Generator<string> {
       const r = random((plan.seed * 7919 + k * 104_729 + i) >>> 0);
       let lon = 0;
       let lat = 0;
-      for (let tries = 0; tries < 50; tries++) {
+      for (let tries = 0; tries < 1000; tries++) {
         lon = minX + r() * (maxX - minX);
         lat = minY + r() * (maxY - minY);
         if (booleanPointInPolygon([lon, lat], commune.geometry)) break;
