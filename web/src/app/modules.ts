@@ -1,6 +1,7 @@
 import type { ConsoleModule } from './module';
 import { territoryModule } from '../modules/territory';
 import { adminModule } from '../modules/admin';
+import { fibreModule } from '../modules/fibre';
 
 /** The console's modules, in navigation order. A new module adds itself here. */
-export const MODULES: ConsoleModule[] = [territoryModule, adminModule];
+export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, adminModule];
