@@ -98,7 +98,7 @@ console.log(`target: p99 < 25 ms at 500 req/s: ${fixed.p99} ms ${fixed.p99 < 25 
 // Start-up on the embedded default, data folder already created (second start), against a bare Fastify start.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mutualis-bench-'));
 try {
-  const start = [process.execPath, TSX, path.join(ROOT, 'src/main.ts')];
+  const start = [process.execPath, path.join(ROOT, 'scripts/start.mjs')];
   const first = await timeToHealthy(start, { DATA_DIR: dataDir }, 18_181);
   const warm = await timeToHealthy(start, { DATA_DIR: dataDir }, 18_182);
   const bareStart = await timeToHealthy(

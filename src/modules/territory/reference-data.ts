@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import union from '@turf/union';
 import { featureCollection } from '@turf/helpers';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
+import { PROJECT_ROOT } from '../../platform/paths.js';
 
 const require = createRequire(import.meta.url);
 
@@ -83,7 +85,7 @@ function bboxOf(geometry: CommuneGeometry): [number, number, number, number] {
 function loadShapes(): Map<string, Feature<CommuneGeometry>> {
   const shapes = new Map<string, Feature<CommuneGeometry>>();
   for (const dep of DEPARTEMENTS) {
-    const file = new URL(`./data/communes-${dep}.geojson`, import.meta.url);
+    const file = path.join(PROJECT_ROOT, 'src/modules/territory/data', `communes-${dep}.geojson`);
     const collection = JSON.parse(fs.readFileSync(file, 'utf8')) as { features: Feature<CommuneGeometry, { code: string }>[] };
     for (const feature of collection.features) shapes.set(feature.properties.code, feature);
   }

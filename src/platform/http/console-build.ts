@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../paths.js';
 
-export const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
+export const WEB_DIR = path.join(PROJECT_ROOT, 'web');
 export const CONSOLE_DIST = path.join(WEB_DIR, 'dist');
 const STAMP = '.sources-hash';
 const LOCK = path.join(WEB_DIR, '.build-lock');
@@ -81,9 +81,4 @@ export async function ensureConsoleBuilt(options: { force?: boolean; log?: (mess
     await rename(scratch, CONSOLE_DIST);
     return { built: true, ms: performance.now() - started };
   });
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await ensureConsoleBuilt({ force: process.argv.includes('--force'), log: console.log });
-  console.log(result.built ? `console built in ${(result.ms / 1000).toFixed(1)} s → ${CONSOLE_DIST}` : `console up to date in ${CONSOLE_DIST}`);
 }
