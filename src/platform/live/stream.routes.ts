@@ -59,7 +59,6 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app
       const lastId = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : request.query.since;
 
       const cookie = request.authMethod === 'session' ? request.cookies[SESSION_COOKIE] : undefined;
-      const session = cookie ? await accounts.resolveSession(cookie) : undefined;
 
       reply.hijack();
       const res = reply.raw;
@@ -109,7 +108,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app
             .catch((error) => request.log.warn({ err: error }, 'live stream: session check failed'));
         }, Math.max(1000, expiresAt.getTime() - Date.now() + 1000));
       };
-      if (session) checkAt(session.expiresAt);
+      if (cookie && request.session) checkAt(request.session.expiresAt);
 
       res.on('close', () => {
         clearInterval(heartbeat);
