@@ -45,18 +45,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 type Executor = Kysely<Tables> | Transaction<Tables>;
 
-interface HashedFields {
-  seq: number;
-  at: Date;
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  entity_type: string;
-  entity_id: string | null;
-  member_id: string | null;
-  summary: unknown;
-  prev_hash: string;
-}
+type HashedFields = Omit<AuditLogTable, 'hash'>;
 
 export function hashRecord(r: HashedFields): string {
   // Stable key order: jsonb does not keep the order in which keys were written.
