@@ -5,11 +5,10 @@ import { stringify } from 'csv-stringify/sync';
 import { auditActorOf, authorize } from '../../platform/auth/http-auth.js';
 import { AppError, badRequest } from '../../platform/http/errors.js';
 import { listQuery, pageOf } from '../../platform/http/pagination.js';
-import { commonErrors, IdParams } from '../../platform/http/schemas.js';
+import { commonErrors, IdParams, Nullable } from '../../platform/http/schemas.js';
 import { STATES, type StateCode } from './fibre.tables.js';
 import type { CommuneProgress, FibreService } from './fibre.service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Insee = Type.String({ pattern: '^(78|92)\\d{3}$', description: 'Code INSEE de commune (78xxx ou 92xxx)' });
 const IsoDate = Type.String({ format: 'date', description: 'AAAA-MM-JJ' });
 const Operator = Type.String({ pattern: '^[A-Z0-9][A-Z0-9_-]{1,31}$', description: 'Code de l’opérateur (ex. ORANGE, XPFIBRE, THD78)' });
