@@ -44,6 +44,18 @@ describe('building file reader', () => {
     expect(result.byCommune.get('78003')!.DE).toEqual({ buildings: 12, dwellings: 12 });
   });
 
+  it('reads a file the same through the quote-free fast path and through csv-parse', async () => {
+    const fields = (i: number) => [`B${i}`, ['CIBLE', 'SIGNE', 'DEPLOYE', 'INCONNU', 'ABANDONNE'][i % 5]!, '78003', String(i % 7), '1.85', '48.53', `RUE ${i}`];
+    const rows = Array.from({ length: 3000 }, (_, i) => fields(i));
+    const plain = await read([HEADER, ...rows.map((r) => r.join(';')), ''].join('\n'), 4096);
+    const quoted = await read([HEADER, ...rows.map((r) => r.map((f) => `"${f}"`).join(';')), ''].join('\n'), 4096);
+    expect(plain.result.accepted).toBe(3000 - 600);
+    expect(plain.rejects).toHaveLength(600);
+    expect(quoted.ids).toEqual(plain.ids);
+    expect(quoted.rejects).toEqual(plain.rejects);
+    expect(quoted.result.byCommune).toEqual(plain.result.byCommune);
+  });
+
   it('reads the same bytes however the chunks cut multi-byte characters', async () => {
     const text = `${HEADER}\r\nÉ1;DÉPLOYÉ;78003;1;1,85;48,53;RUE DE L’ÉGLISE\r\n`;
     const { ids, result } = await read(Buffer.from(`\uFEFF${text}`), 1);
