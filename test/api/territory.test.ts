@@ -92,8 +92,10 @@ describe.each(drivers)('territory API on %s', (driver) => {
     const updates = (await admin.get(`/api/audit?action=site.update&entityId=${site.id}`)).json();
     expect(updates.items[0].summary).toEqual({ before: { name: 'École du Parc' }, after: { name: 'École du Grand Parc' } });
 
-    // A school that becomes another kind of site gives up its UAI; an empty UAI is refused, not stored.
-    expect((await clamart.patch(`/api/sites/${site.id}`, { kind: 'public_building', uai: '' })).statusCode).toBe(422);
+    // An empty UAI means none (never stored as ""): a school keeps needing one, another kind gives it up.
+    const emptied = await clamart.patch(`/api/sites/${site.id}`, { uai: '' });
+    expect(emptied.statusCode).toBe(422);
+    expect(emptied.json().error.details).toEqual([{ field: '/body/uai', message: 'code UAI obligatoire pour une école' }]);
     const converted = await clamart.patch(`/api/sites/${site.id}`, { kind: 'public_building', uai: null });
     expect(converted.statusCode).toBe(200);
     expect(converted.json()).toMatchObject({ kind: 'public_building', uai: null });
