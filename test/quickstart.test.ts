@@ -64,8 +64,11 @@ describe('README quick start, from a clean clone', () => {
       expect(await page.text()).toMatch(/<html[^>]*lang="fr"/);
       expect(fs.existsSync(path.join(dir, 'data'))).toBe(true);
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(-child.pid!, 'SIGTERM');
+        await exited;
+      }
     }
   }, 600_000);
 });
