@@ -119,14 +119,22 @@ export interface SessionGrant {
 }
 
 /**
- * Integrations call with the same token many times a second: its account is kept in memory for a few
- * seconds. Revoking a token or changing an account clears it here at once; on other nodes within TOKEN_CACHE_MS.
+ * Integrations call with the same token many times a second: its account is kept in memory for
+ * TOKEN_CACHE_MS and looked up again in the background after half of it, so that no request waits on the
+ * database once a token is known. Revoking a token or changing an account clears the cache at once on this
+ * node; other nodes follow within TOKEN_CACHE_MS.
  */
 export const TOKEN_CACHE_MS = 10_000;
 const TOKEN_CACHE_MAX = 10_000;
 
+interface CachedToken {
+  user: Promise<User | undefined>;
+  fetchedAt: number;
+  refreshing: boolean;
+}
+
 export class AccountsService {
-  private readonly tokenCache = new Map<string, { user: User; until: number }>();
+  private readonly tokenCache = new Map<string, CachedToken>();
 
   constructor(
     private readonly db: Db,
@@ -358,16 +366,34 @@ export class AccountsService {
 
   async resolveToken(token: string): Promise<User | undefined> {
     const hash = sha256(token);
+    const now = Date.now();
     const cached = this.tokenCache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.user;
-    const user = await this.lookupToken(hash);
-    if (user) {
-      if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.clear();
-      this.tokenCache.set(hash, { user, until: Date.now() + TOKEN_CACHE_MS });
-    } else {
-      this.tokenCache.delete(hash);
+    if (cached && now - cached.fetchedAt < TOKEN_CACHE_MS) {
+      if (!cached.refreshing && now - cached.fetchedAt > TOKEN_CACHE_MS / 2) {
+        cached.refreshing = true;
+        this.fetchToken(hash).user.catch(() => {});
+      }
+      return cached.user;
     }
-    return user;
+    // Requests that arrive together share one lookup.
+    return this.fetchToken(hash).user;
+  }
+
+  private fetchToken(hash: string): CachedToken {
+    if (this.tokenCache.size >= TOKEN_CACHE_MAX) this.tokenCache.clear();
+    const entry: CachedToken = { user: this.lookupToken(hash), fetchedAt: Date.now(), refreshing: false };
+    const previous = this.tokenCache.get(hash);
+    // A background refresh replaces the entry only once it has its answer, so that readers never wait.
+    const install = () => {
+      if (this.tokenCache.get(hash) === previous) this.tokenCache.set(hash, entry);
+    };
+    if (previous && Date.now() - previous.fetchedAt < TOKEN_CACHE_MS) {
+      entry.user.then((user) => (user ? install() : this.tokenCache.delete(hash)), () => this.tokenCache.delete(hash));
+    } else {
+      this.tokenCache.set(hash, entry);
+      entry.user.then((user) => user || this.tokenCache.delete(hash), () => this.tokenCache.delete(hash));
+    }
+    return entry;
   }
 
   private async lookupToken(hash: string): Promise<User | undefined> {
