@@ -202,6 +202,30 @@ export const territoryRoutes: FastifyPluginAsyncTypebox<{ territory: TerritorySe
   );
 
   app.get(
+    '/api/territory/figures',
+    {
+      schema: {
+        tags: ['territory'],
+        summary: 'Chiffres clés du tableau de bord : communes, membres adhérents, sites visibles par type',
+        querystring: Type.Object({ memberId: Type.Optional(MemberId) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            communes: Type.Integer(),
+            adherentCommunes: Type.Integer(),
+            adherentMembers: Type.Integer(),
+            sitesByKind: Nullable(Type.Record(Type.String(), Type.Integer())),
+          }),
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      authorize(request, 'read', 'commune', null);
+      return territory.figures(visibleScope(actorOf(request), 'site'), request.query.memberId);
+    },
+  );
+
+  app.get(
     '/api/sites',
     {
       schema: {

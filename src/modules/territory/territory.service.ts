@@ -10,7 +10,7 @@ import { loadCommuneCatalogue, type CommuneCatalogue } from './commune-catalogue
 export type { Commune } from './commune-catalogue.js';
 import { DEPARTEMENTS } from './reference-data.js';
 import { uaiProblem } from './uai.js';
-import type { AdhesionStatus, MemberKind, MembersTable, SiteKind, SitesTable } from './territory.tables.js';
+import { SITE_KINDS, type AdhesionStatus, type MemberKind, type MembersTable, type SiteKind, type SitesTable } from './territory.tables.js';
 
 /** 'all' or the member ids whose data a user may see (from the platform's policy). */
 export type Scope = 'all' | string[];
@@ -215,6 +215,30 @@ export class TerritoryService {
           properties: { insee: c.commune.insee, name: c.commune.name, departement: c.commune.departement, population: c.commune.population, adhesionStatus: c.commune.adhesionStatus },
           geometry: c.geometry,
         })),
+    };
+  }
+
+  /** The dashboard's key figures in one call: communes, adherent members, and visible sites by kind. */
+  async figures(siteScope: Scope | 'none', memberId?: string) {
+    const { communes } = await this.catalogue();
+    const members = await this.db
+      .selectFrom('members')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('adhesion_status', '=', 'adherent')
+      .executeTakeFirstOrThrow();
+    let sitesByKind: Record<SiteKind, number> | null = null;
+    if (siteScope !== 'none') {
+      let query = this.db.selectFrom('sites').select(['kind', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('kind');
+      if (siteScope !== 'all') query = query.where('member_id', 'in', siteScope.length ? siteScope : ['']);
+      if (memberId) query = query.where('member_id', '=', memberId);
+      const rows = await query.execute();
+      sitesByKind = Object.fromEntries(SITE_KINDS.map((kind) => [kind, Number(rows.find((r) => r.kind === kind)?.n ?? 0)])) as Record<SiteKind, number>;
+    }
+    return {
+      communes: communes.length,
+      adherentCommunes: communes.filter((c) => c.commune.adhesionStatus === 'adherent').length,
+      adherentMembers: Number(members.n),
+      sitesByKind,
     };
   }
 

@@ -3,11 +3,15 @@ import { Stack } from '@mantine/core';
 import { api } from '../../../app/api';
 import { LoadError, Loading, Tile, TileGroup, formatNumber } from '../../../app/components';
 import { allowed, useCurrentSession, useMemberScope } from '../../../app/session';
-import type { Page } from '../../../app/types';
 import { T } from '../strings';
 import { SITE_KINDS } from '../types';
 
-const total = (path: string, query: Record<string, string | number | undefined>) => api<Page<unknown>>(path, { query: { ...query, pageSize: 1 } }).then((p) => p.total);
+interface Figures {
+  communes: number;
+  adherentCommunes: number;
+  adherentMembers: number;
+  sitesByKind: Record<string, number> | null;
+}
 
 export default function TerritoryTiles() {
   const session = useCurrentSession();
@@ -15,15 +19,8 @@ export default function TerritoryTiles() {
   const seesSites = allowed(session.permissions, 'site');
   const { data, error, refetch } = useQuery({
     queryKey: ['territory-figures', memberId ?? null, seesSites],
-    queryFn: async () => {
-      const [communes, adherentCommunes, members, ...sites] = await Promise.all([
-        total('/api/communes', {}),
-        total('/api/communes', { adhesionStatus: 'adherent' }),
-        total('/api/members', { adhesionStatus: 'adherent' }),
-        ...(seesSites ? SITE_KINDS.map((kind) => total('/api/sites', { kind, memberId })) : []),
-      ]);
-      return { communes: communes!, adherentCommunes: adherentCommunes!, members: members!, sites };
-    },
+    // One request for every figure: on a cold start, several small ones queued behind each other.
+    queryFn: () => api<Figures>('/api/territory/figures', { query: { memberId } }),
   });
   if (error) return <LoadError error={error} onRetry={() => void refetch()} />;
   if (!data) return <Loading />;
@@ -31,12 +28,12 @@ export default function TerritoryTiles() {
     <Stack gap="lg">
       <TileGroup title={T.tiles.title}>
         <Tile label={T.tiles.communes} value={formatNumber(data.communes)} hint={T.tiles.communesHint(data.adherentCommunes)} />
-        <Tile label={T.tiles.members} value={formatNumber(data.members)} hint={T.tiles.membersHint} />
+        <Tile label={T.tiles.members} value={formatNumber(data.adherentMembers)} hint={T.tiles.membersHint} />
       </TileGroup>
       {seesSites && (
         <TileGroup title={T.tiles.sitesTitle}>
-          {SITE_KINDS.map((kind, i) => (
-            <Tile key={kind} label={T.kindsPlural[kind]!} value={formatNumber(data.sites[i] ?? 0)} />
+          {SITE_KINDS.map((kind) => (
+            <Tile key={kind} label={T.kindsPlural[kind]!} value={formatNumber(data.sitesByKind?.[kind] ?? 0)} />
           ))}
         </TileGroup>
       )}
