@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, newPage, signIn, startConsoleServer, type ConsoleServer } from '../e2e/support/console.js';
+import { axeViolations, launchBrowser, newPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from '../e2e/support/console.js';
 
 const SAMPLE = path.resolve(import.meta.dirname, '../../src/modules/fibre/samples/ipe-thd78-2025-06-30.csv');
 
@@ -24,12 +24,16 @@ describe('fibre console pages', () => {
     await page.getByRole('heading', { level: 1, name: 'Fibre : avancement du programme' }).waitFor();
     await page.getByText('Objectif', { exact: true }).waitFor();
     expect(await page.locator('path.leaflet-interactive').count()).toBeGreaterThan(150);
+    expect(await axeViolations(page), 'accessibility of the fibre map').toEqual([]);
+    await screenshot(page, '20-fibre-carte');
     // Members see progress but not the imports.
     expect(await page.getByRole('link', { name: 'Fibre : imports' }).count()).toBe(0);
     await page.locator('table a').first().click();
     await page.getByRole('heading', { level: 1, name: /^Fibre à / }).waitFor();
     await page.getByRole('img', { name: /part de logements raccordables/ }).waitFor();
     expect(await page.locator('tbody tr').count()).toBeGreaterThan(1);
+    expect(await axeViolations(page), 'accessibility of the commune page').toEqual([]);
+    await screenshot(page, '21-fibre-commune');
     await context.close();
   });
 
@@ -44,6 +48,8 @@ describe('fibre console pages', () => {
     await page.getByText('Fichier importé : 30 immeubles, 2 ligne(s) rejetée(s).').waitFor();
     await page.getByRole('cell', { name: /état inconnu « RACCORDE »/ }).waitFor();
     await page.getByRole('cell', { name: 'ESSAI' }).first().waitFor();
+    expect(await axeViolations(page), 'accessibility of the imports page').toEqual([]);
+    await screenshot(page, '22-fibre-imports');
     await context.close();
   });
 });

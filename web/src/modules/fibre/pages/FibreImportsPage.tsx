@@ -7,6 +7,7 @@ import { useCurrentSession, usePermission } from '../../../app/session';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
 import type { FibreImport } from '../types';
+import { TONE } from '../../../app/theme';
 
 interface Outcome {
   outcome: 'accepted' | 'unchanged';
@@ -132,7 +133,7 @@ export function FibreImportsPage() {
                       <Table.Td>{formatDate(i.snapshotDate)}</Table.Td>
                       <Table.Td>{i.fileName}</Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color={i.status === 'accepted' ? 'green' : i.status === 'refused' ? 'red' : 'gray'} title={i.refusal ?? undefined}>
+                        <Badge variant="filled" tt="none" color={i.status === 'accepted' ? TONE.success : i.status === 'refused' ? 'red.9' : 'gray.8'} title={i.refusal ?? undefined}>
                           {T.imports.status[i.status] ?? i.status}
                         </Badge>
                         {i.refusal && <Text size="xs">{i.refusal}</Text>}
