@@ -26,6 +26,19 @@ describe('fibre console pages', () => {
     expect(await page.locator('path.leaflet-interactive').count()).toBeGreaterThan(150);
     expect(await axeViolations(page), 'accessibility of the fibre map').toEqual([]);
     await screenshot(page, '20-fibre-carte');
+    // Zoomed in, the buildings of the communes in view appear, clustered.
+    await page.locator('[data-buildings="far"]').waitFor();
+    const pathsBefore = await page.locator('path.leaflet-interactive').count();
+    for (let i = 0; i < 4; i++) {
+      await page.locator('a.leaflet-control-zoom-in').click();
+      await page.waitForTimeout(400);
+    }
+    await page.locator('[data-buildings="shown"], [data-buildings="too-many"]').waitFor();
+    await page.waitForFunction(`document.querySelectorAll('.marker-cluster').length + document.querySelectorAll('path.leaflet-interactive').length > ${pathsBefore}`);
+    await screenshot(page, '20-fibre-immeubles');
+    await page.locator('a.leaflet-control-zoom-out').click();
+    await page.locator('a.leaflet-control-zoom-out').click();
+    await page.locator('[data-buildings="far"]').waitFor();
     // Members see progress but not the imports.
     expect(await page.getByRole('link', { name: 'Fibre : imports' }).count()).toBe(0);
     await page.locator('table a').first().click();

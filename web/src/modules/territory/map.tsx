@@ -32,6 +32,8 @@ export function BaseMap({ label, height, center, zoom, children }: { label: stri
         {...(center ? { center, zoom: zoom ?? 14 } : { bounds: TERRITORY_BOUNDS })}
         style={{ height, width: '100%', background: '#f1f3f5', borderRadius: 6 }}
         zoomSnap={0.25}
+        // Without tiles Leaflet knows no zoom limit; clustering layers need one.
+        maxZoom={19}
         zoomControl={false}
         attributionControl
       >

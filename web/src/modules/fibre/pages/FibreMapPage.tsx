@@ -6,6 +6,7 @@ import type { Layer, PathOptions } from 'leaflet';
 import { api } from '../../../app/api';
 import { LoadError, Loading, PageHeader, Tile, TileGroup, formatDate, formatNumber } from '../../../app/components';
 import { BaseMap } from '../../territory/map';
+import { BuildingPoints } from './BuildingPoints';
 import { NO_DATA_FILL, SHARE_STEPS, T } from '../strings';
 import type { Programme, Progress } from '../types';
 
@@ -61,6 +62,7 @@ export function FibreMapPage() {
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <BaseMap label={T.map.label} height="min(65vh, 600px)">
             {map.data && <GeoJSON key={map.dataUpdatedAt} data={map.data} style={styleOf as never} onEachFeature={onEachFeature as never} />}
+            {map.data && <BuildingPoints communes={map.data} />}
           </BaseMap>
           <section aria-labelledby="fibre-legend">
             <Title order={2} fz="h4" id="fibre-legend" mt="sm" mb="xs">
