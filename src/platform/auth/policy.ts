@@ -2,64 +2,42 @@
  * The one place that decides who may do what. Routes ask `can` (one resource) or `visibleScope`
  * (lists); nothing else compares roles.
  */
-export const ROLES = [
-  'smo_admin',
-  'smo_agent',
-  'member_admin',
-  'member_agent',
-  'operator',
-  'supervisor',
-  'police_officer',
-  'school_staff',
-  'technician',
-  'auditor',
+import { CRUD, READ_ALL, ROLES, type Action, type Grants, type ModulePolicy, type Reach, type Role } from './roles.js';
+import { fibrePolicy } from '../../modules/fibre/fibre.policy.js';
+import { chargingPolicy } from '../../modules/charging/charging.policy.js';
+import { purchasingPolicy } from '../../modules/purchasing/purchasing.policy.js';
+import { educationPolicy } from '../../modules/education/education.policy.js';
+import { securityPolicy } from '../../modules/security/security.policy.js';
+
+export { ACTIONS, ROLES, ROLE_LABELS, type Action, type Reach, type Role } from './roles.js';
+
+const PLATFORM_RESOURCES = ['member', 'commune', 'site', 'user', 'token', 'audit'] as const;
+
+/** Each module's grant table, in src/modules/<module>/<module>.policy.ts. A new module adds itself here. */
+const MODULE_POLICIES = [fibrePolicy, chargingPolicy, purchasingPolicy, educationPolicy, securityPolicy] as const;
+
+export const RESOURCES = [
+  ...PLATFORM_RESOURCES,
+  ...fibrePolicy.resources,
+  ...chargingPolicy.resources,
+  ...purchasingPolicy.resources,
+  ...educationPolicy.resources,
+  ...securityPolicy.resources,
 ] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  smo_admin: 'Administrateur du syndicat',
-  smo_agent: 'Agent du syndicat',
-  member_admin: 'Administrateur membre',
-  member_agent: 'Agent membre',
-  operator: 'Opérateur de supervision',
-  supervisor: 'Superviseur',
-  police_officer: 'Officier de police judiciaire',
-  school_staff: 'Personnel scolaire',
-  technician: 'Technicien',
-  auditor: 'Auditeur',
-};
-
-export const RESOURCES = ['member', 'commune', 'site', 'user', 'token', 'audit', 'fibre', 'fibre_import'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
-export const ACTIONS = ['read', 'create', 'update', 'delete'] as const;
-export type Action = (typeof ACTIONS)[number];
+const REFERENCE = { member: READ_ALL, commune: READ_ALL } as const;
 
-/**
- * all: every member's data; tree: the user's member and the members below it (an EPCI's communes,
- * a département's communes); own: the user's member only.
- */
-export type Reach = 'all' | 'tree' | 'own';
-
-type Grants = Partial<Record<Resource, Partial<Record<Action, Reach>>>>;
-
-const READ_ALL = { read: 'all' } as const;
-// Fibre progress is public-interest data (the public reads it as open data): every account may read it.
-const REFERENCE: Grants = { member: READ_ALL, commune: READ_ALL, fibre: READ_ALL };
-const CRUD = (reach: Reach) => ({ read: reach, create: reach, update: reach, delete: reach });
-
-const GRANTS: Record<Role, Grants> = {
+const PLATFORM_GRANTS: Record<Role, Grants<(typeof PLATFORM_RESOURCES)[number]>> = {
   smo_admin: {
     member: { read: 'all', update: 'all' },
     commune: READ_ALL,
-    fibre: READ_ALL,
-    fibre_import: { read: 'all', create: 'all' },
     site: CRUD('all'),
     user: CRUD('all'),
     token: CRUD('all'),
     audit: READ_ALL,
   },
-  smo_agent: { ...REFERENCE, site: { read: 'all', create: 'all', update: 'all' }, fibre_import: { read: 'all', create: 'all' }, token: CRUD('own') },
+  smo_agent: { ...REFERENCE, site: { read: 'all', create: 'all', update: 'all' }, token: CRUD('own') },
   member_admin: { ...REFERENCE, site: CRUD('tree'), user: CRUD('tree'), token: CRUD('own') },
   member_agent: { ...REFERENCE, site: { read: 'tree', create: 'own', update: 'own' }, token: CRUD('own') },
   operator: { ...REFERENCE, site: READ_ALL },
@@ -67,8 +45,15 @@ const GRANTS: Record<Role, Grants> = {
   police_officer: { ...REFERENCE, site: READ_ALL },
   school_staff: { ...REFERENCE, site: { read: 'tree' } },
   technician: { ...REFERENCE, site: READ_ALL },
-  auditor: { ...REFERENCE, site: READ_ALL, user: READ_ALL, audit: READ_ALL, fibre_import: READ_ALL },
+  auditor: { ...REFERENCE, site: READ_ALL, user: READ_ALL, audit: READ_ALL },
 };
+
+const GRANTS = Object.fromEntries(
+  ROLES.map((role) => [
+    role,
+    Object.assign({}, PLATFORM_GRANTS[role], ...MODULE_POLICIES.map((policy: ModulePolicy<string>) => policy.grants[role] ?? {})),
+  ]),
+) as Record<Role, Grants<Resource>>;
 
 /** Roles a member administrator may give; SMO-wide and judicial roles are given by the SMO only. */
 const MEMBER_ASSIGNABLE: ReadonlySet<Role> = new Set(['member_admin', 'member_agent', 'school_staff', 'technician']);

@@ -1,0 +1,3 @@
+import { modulePolicy } from '../../platform/auth/roles.js';
+
+export const chargingPolicy = modulePolicy([], {});
