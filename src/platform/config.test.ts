@@ -13,6 +13,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/m' }).databaseUrl).toBe('postgres://u@db:5432/m');
   });
 
+  it('takes the SMO SIRET from SMO_SIRET, with a Luhn-valid demo default', () => {
+    expect(loadConfig({}).smoSiret).toMatch(/^\d{14}$/);
+    expect(loadConfig({ SMO_SIRET: ' 73282932000074 ' }).smoSiret).toBe('73282932000074');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -23,6 +28,8 @@ describe('loadConfig', () => {
     [{ MUTUALIS_ADMIN_EMAIL: 'nope', MUTUALIS_ADMIN_PASSWORD: 'x' }, 'MUTUALIS_ADMIN_EMAIL'],
     [{ TILE_URL: 'https://tiles.example/plan.png' }, 'TILE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SMO_SIRET: '25780012300017' }, 'SMO_SIRET'],
+    [{ SMO_SIRET: '257800123' }, 'SMO_SIRET'],
   ])('rejects %o naming %s', (env, variable) => {
     try {
       loadConfig(env);

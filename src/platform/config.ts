@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isValidSiret } from '../modules/purchasing/pricing.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -13,6 +14,8 @@ export interface Config {
   nodeEnv: NodeEnv;
   logLevel: string;
   tileUrl: string | undefined;
+  /** SIRET of the SMO, the buyer of the purchasing centre's agreements in the DECP open data. */
+  smoSiret: string;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +77,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('TILE_URL', 'must be an http(s) URL template with {z}, {x} and {y}');
   }
 
+  // A demo SIRET (Luhn-valid, fictitious): set the SMO's own in production.
+  const smoSiret = readOptional(env, 'SMO_SIRET') ?? '25780012300016';
+  if (!isValidSiret(smoSiret)) {
+    throw new ConfigError('SMO_SIRET', `"${smoSiret}" is not a SIRET (14 digits passing the Luhn check)`);
+  }
+
   const logLevel = readOptional(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a pino level`);
@@ -89,5 +98,6 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     logLevel,
     tileUrl,
+    smoSiret,
   };
 }
