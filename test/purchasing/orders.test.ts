@@ -21,9 +21,8 @@ describe.each(drivers)('purchasing orders on %s', (driver) => {
 
   beforeAll(async () => {
     t = await startTestPlatform(driver);
-    [smo, admin, clamart, versailles, vgp] = await Promise.all(
-      ['acheteur', 'admin', 'admin.clamart', 'agent.versailles', 'admin.vgp'].map((who) => ApiClient.signIn(t.app, `${who}@mutualis.demo`)),
-    );
+    const signIn = (who: string) => ApiClient.signIn(t.app, `${who}@mutualis.demo`);
+    [smo, admin, clamart, versailles, vgp] = await Promise.all([signIn('acheteur'), signIn('admin'), signIn('admin.clamart'), signIn('agent.versailles'), signIn('admin.vgp')]);
     lot = await makeAgreement(smo);
     clamartBudget = await enrol(smo, 'com-92023', 'e-education', 50_000);
     versaillesBudget = await enrol(smo, 'com-78646', 'e-education', 50_000);

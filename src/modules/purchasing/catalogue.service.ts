@@ -138,7 +138,7 @@ export interface ImportReport {
 
 type Trx = Transaction<Tables>;
 
-/** The columns of a catalogue CSV file, in this order (`;` or `,` separated, UTF-8, one header line). */
+/** The columns of a catalogue CSV file, in this order (`;` or `,` separated, UTF-8, one header line; decimal comma or point). */
 export const CATALOGUE_COLUMNS = ['reference', 'libelle', 'categorie', 'unite', 'prix_unitaire_ht', 'taux_tva', 'prix_public_ht', 'retire', 'paliers'] as const;
 
 const euros = (field: string, value: number, errors: FieldError[], min = 0): number => {
@@ -527,8 +527,11 @@ export class CatalogueService {
   async importCatalogue(actor: AuditActor, lotId: string, text: string): Promise<ImportReport> {
     const code = await this.lotCode(lotId);
     let records: string[][];
+    const content = text.replace(/^\uFEFF/, '');
+    // French spreadsheets write ';' and decimal commas; the header line tells which separator the file uses.
+    const delimiter = (content.split('\n', 1)[0] ?? '').includes(';') ? ';' : ',';
     try {
-      records = parse(text.replace(/^\uFEFF/, ''), { delimiter: [';', ','], relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+      records = parse(content, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
     } catch (error) {
       throw validationFailed([{ field: '/body', message: `fichier CSV illisible : ${(error as Error).message}` }]);
     }
