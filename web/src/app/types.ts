@@ -1,5 +1,25 @@
 /** The API's shapes as the console reads them (see /api/openapi.json). */
-export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import', string[]>>;
+export type Permissions = Partial<
+  Record<
+    | 'member'
+    | 'commune'
+    | 'site'
+    | 'user'
+    | 'token'
+    | 'audit'
+    | 'fibre'
+    | 'fibre_import'
+    | 'purchasing_agreement'
+    | 'purchasing_catalogue'
+    | 'purchasing_convention'
+    | 'purchasing_order'
+    | 'purchasing_approval'
+    | 'purchasing_validation'
+    | 'purchasing_override'
+    | 'purchasing_budget',
+    string[]
+  >
+>;
 
 export interface Session {
   user: { id: string; email: string; displayName: string; role: string; memberId: string };
