@@ -122,6 +122,8 @@ export interface SavingsRow {
   poolingGain: number;
 }
 
+const SEARCH_TEXT = foldedSql(`coalesce(o.number, '') || ' ' || o.title || ' ' || m.name`);
+
 const levelOf = (usage: number): Budget['level'] => (usage >= 1 ? 'exceeded' : usage >= 0.8 ? 'warning' : 'ok');
 const euroText = (cents: number) => `${(cents / 100).toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
 
@@ -253,6 +255,11 @@ export class OrderService {
     return priced.reduce((sum, p) => sum + p.unit_price_cents * p.quantity, 0);
   }
 
+  /** Recomputes the folded text the order search reads, after a change of title or number. */
+  private async refreshSearchText(trx: Trx, id: string): Promise<void> {
+    await sql`update purchasing_orders o set search_text = ${sql.raw(SEARCH_TEXT)} from members m where m.id = o.member_id and o.id = ${id}`.execute(trx);
+  }
+
   private async event(trx: Trx, actor: AuditActor, orderId: string, memberId: string, verb: string, details: Record<string, unknown> = {}): Promise<void> {
     await trx.insertInto('purchasing_order_events').values({ order_id: orderId, verb, actor_label: actor.label, details: JSON.stringify(details) }).execute();
     await appendAudit(trx, { actor, action: `purchasing.order_${verb}`, entityType: 'purchasing_order', entityId: orderId, memberId, summary: details });
@@ -283,6 +290,7 @@ export class OrderService {
       const ceiling = this.lotCeiling(lot, total);
       if (ceiling) throw conflict(ceiling);
       await trx.updateTable('purchasing_orders').set({ total_cents: total }).where('id', '=', id).execute();
+      await this.refreshSearchText(trx, id);
       await this.event(trx, actor, id, input.memberId, 'created', { lines: input.lines.length, totalExclVat: toEuros(total) });
     });
     const order = await this.getOrder(id);
@@ -321,6 +329,7 @@ export class OrderService {
         .set({ title: input.title!.trim() || before.title, budget_id: input.budgetId ?? null, delivery_site_id: input.deliverySiteId ?? null, total_cents: total, updated_at: new Date() })
         .where('id', '=', id)
         .execute();
+      await this.refreshSearchText(trx, id);
       await this.event(trx, actor, id, before.member_id, 'updated', { changes: Object.keys(changes), totalExclVat: toEuros(total) });
     });
     const order = await this.getOrder(id);
@@ -408,6 +417,7 @@ export class OrderService {
       const { seq } = (await sql<{ seq: number }>`select nextval('purchasing_order_number_seq')::int as seq`.execute(trx)).rows[0]!;
       const number = `BC-${new Date().getUTCFullYear()}-${String(seq).padStart(6, '0')}`;
       await trx.updateTable('purchasing_orders').set({ status: 'sent', number, updated_at: new Date() }).where('id', '=', id).execute();
+      await this.refreshSearchText(trx, id);
       await this.event(trx, actor, id, order.member_id, 'sent', { number });
     });
     const order = await this.getOrder(id);
@@ -610,21 +620,28 @@ export class OrderService {
     };
   }
 
-  /** The order list: the member's own (or the SMO's view of all), searched by number, title or member name. */
+  /**
+   * The order list: the member's own (or the SMO's view of all), searched by number, title or member name.
+   * Filters and the count read the orders table alone (its indexes: created_at, member, status, number
+   * prefix, and the folded search text); the joins for names are made for the page's rows only.
+   */
   async listOrders(
     scope: 'all' | string[],
     filter: PageRequest & { q?: string | undefined; status?: OrderStatus | undefined; memberId?: string | undefined; lotCode?: LotCode | undefined; agreementId?: string | undefined },
   ) {
     if (scope !== 'all' && scope.length === 0) return { items: [], total: 0, page: filter.page, pageSize: filter.pageSize };
-    let query = this.summaryQuery();
+    let query = this.db.selectFrom('purchasing_orders as o');
     if (scope !== 'all') query = query.where('o.member_id', 'in', scope);
     if (filter.memberId) query = query.where('o.member_id', '=', filter.memberId);
     if (filter.status) query = query.where('o.status', '=', filter.status);
-    if (filter.lotCode) query = query.where('l.code', '=', filter.lotCode);
-    if (filter.agreementId) query = query.where('a.id', '=', filter.agreementId);
-    if (filter.q) {
-      const pattern = searchPattern(filter.q);
-      query = query.where((eb) => eb.or([eb('o.number', 'ilike', pattern), eb(sql.raw(foldedSql('o.title')), 'like', pattern), eb(sql.raw(foldedSql('m.name')), 'like', pattern)]));
+    if (filter.lotCode) query = query.where('o.lot_id', 'in', this.db.selectFrom('purchasing_lots').select('id').where('code', '=', filter.lotCode));
+    if (filter.agreementId) query = query.where('o.lot_id', 'in', this.db.selectFrom('purchasing_lots').select('id').where('agreement_id', '=', filter.agreementId!));
+    const q = filter.q?.trim();
+    if (q && /^BC-[\d-]*$/i.test(q)) {
+      // A purchase order number, whole or its beginning: a range of the number index.
+      query = query.where('o.number', 'like', `${q.toUpperCase()}%`);
+    } else if (q) {
+      query = query.where('o.search_text', 'like', searchPattern(q));
     }
     const sort = parseSort(filter.sort, 'createdAt');
     const column = { createdAt: 'o.created_at', updatedAt: 'o.updated_at', totalExclVat: 'o.total_cents', number: 'o.number' } as const;
@@ -632,6 +649,9 @@ export class OrderService {
     const direction = filter.sort ? sort.direction : 'desc';
     const [rows, count] = await Promise.all([
       query
+        .innerJoin('members as m', 'm.id', 'o.member_id')
+        .innerJoin('purchasing_lots as l', 'l.id', 'o.lot_id')
+        .innerJoin('purchasing_agreements as a', 'a.id', 'l.agreement_id')
         .select(['o.id', 'o.number', 'o.title', 'o.member_id', 'm.name as member_name', 'o.lot_id', 'l.code as lot_code', 'a.reference as agreement_reference', 'o.status', 'o.total_cents', 'o.created_by', 'o.created_at', 'o.updated_at'])
         .orderBy(column[sort.field as keyof typeof column], direction)
         .orderBy('o.id', direction)

@@ -114,6 +114,7 @@ export interface PurchasingOrdersTable {
   status: OrderStatus;
   number: string | null;
   title: string;
+  search_text: Generated<string>;
   total_cents: Generated<number>;
   /** What the order still holds on its budget: set at validation, moved to consumption at each delivery. */
   committed_cents: Generated<number>;
