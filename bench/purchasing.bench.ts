@@ -96,7 +96,8 @@ try {
               select gen_random_uuid(), id, 'telecoms', 'Lot unique', ${SIRET}, 0, 10000000 from purchasing_agreements where reference like 'B-%'`.execute(db);
     await sql`insert into purchasing_amendments (id, agreement_id, seq, date, amount_cents, object)
               select gen_random_uuid(), id, 1, notification_date + 200, 50000, 'Avenant' from purchasing_agreements where reference like 'B-%' and right(reference, 1) = '0'`.execute(db);
-    await sql`analyze`.execute(db);
+    // As autovacuum would leave a table loaded long ago: statistics and the visibility map (index-only counts).
+    await sql`vacuum analyze`.execute(db);
     const counts = await sql<{ orders: number; lines: number; agreements: number }>`
       select (select count(*) from purchasing_orders)::int as orders, (select count(*) from purchasing_order_lines)::int as lines, (select count(*) from purchasing_agreements)::int as agreements`.execute(db);
     const c = counts.rows[0]!;
