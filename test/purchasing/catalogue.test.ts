@@ -5,6 +5,7 @@ import { testDrivers } from '../support/databases.js';
 import { readStandardJson } from '../support/standards.js';
 import { ApiClient, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { makeAgreement, SUPPLIER } from './fixtures.js';
+import { seedDemo } from '../../src/demo/seed.js';
 
 const drivers = await testDrivers();
 
@@ -137,6 +138,17 @@ describe.each(drivers)('purchasing agreements, conventions and catalogue on %s',
     // Importing again updates by reference.
     const again = (await post(csv)).json();
     expect(again).toMatchObject({ created: 0, updated: 2 });
+  });
+
+  it('loads demo orders in every state, once', async () => {
+    const { db } = t.platform.database;
+    const statuses = async () => (await db.selectFrom('purchasing_orders').select('status').distinct().execute()).map((r) => r.status).sort();
+    expect(await statuses()).toEqual(['cancelled', 'closed', 'delivered', 'draft', 'invoiced', 'partially_delivered', 'sent', 'submitted', 'validated']);
+    const count = async (table: 'purchasing_orders' | 'purchasing_items' | 'purchasing_budgets' | 'purchasing_conventions') =>
+      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await Promise.all([count('purchasing_orders'), count('purchasing_items'), count('purchasing_budgets'), count('purchasing_conventions')]);
+    expect((await seedDemo(t.platform)).purchasingAgreements).toBe(0);
+    expect(await Promise.all([count('purchasing_orders'), count('purchasing_items'), count('purchasing_budgets'), count('purchasing_conventions')])).toEqual(before);
   });
 
   it('publishes every awarded agreement as DECP 2.0.3, valid against the official schema, without an account', async () => {

@@ -282,7 +282,7 @@ export class OrderService {
           budget_id: input.budgetId ?? null,
           delivery_site_id: input.deliverySiteId ?? null,
           status: 'draft',
-          title: input.title?.trim() || `Commande ${lot.code}`,
+          title: input.title?.trim() || `Commande sur le lot ${lot.code}`,
           created_by: actor.label,
         })
         .execute();

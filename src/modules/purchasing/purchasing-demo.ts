@@ -127,7 +127,8 @@ const CONVENTIONS: { reference: string; memberId: string; signedOn: string; lots
 
 const BUDGETS = [
   { memberId: 'com-92023', programme: 'Plan numérique des écoles', amount: 180000 },
-  { memberId: 'com-92023', programme: 'Sécurité des bâtiments', amount: 60000 },
+  // Nearly spent: the console shows its 80 % warning.
+  { memberId: 'com-92023', programme: 'Sécurité des bâtiments', amount: 8000 },
   { memberId: 'com-78646', programme: 'Plan numérique des écoles', amount: 120000 },
   { memberId: 'com-78646', programme: 'Vidéoprotection', amount: 35000 },
   { memberId: 'epci-247800584', programme: 'Mobilité électrique', amount: 250000 },

@@ -497,7 +497,7 @@ export const purchasingRoutes: FastifyPluginAsyncTypebox<{ purchasing: Purchasin
     },
     async (request, reply) => {
       const memberId = request.body.memberId ?? actorOf(request).memberId;
-      authorize(request, 'create', 'purchasing_order', memberId);
+      if (!can(actorOf(request), 'create', 'purchasing_order', memberId)) throw forbidden(`Vous ne pouvez pas commander pour le membre ${memberId} : seulement pour le vôtre (ou ceux de votre périmètre, pour un administrateur).`);
       return reply.status(201).send(await orders.createOrder(auditActorOf(request), { ...request.body, memberId }));
     },
   );
