@@ -86,4 +86,31 @@ describe('purchasing console pages', () => {
     }
     await smo.context.close();
   }, 90_000);
+
+  it('lets the SMO withdraw an item and import a lot’s catalogue, showing the rejected lines', async () => {
+    const smo = await newPage(browser, server.url);
+    const { page } = smo;
+    await signIn(page, 'acheteur@mutualis.demo');
+    await page.getByRole('link', { name: 'Achats : catalogue' }).click();
+    await page.getByLabel('Rechercher un article').fill('tablette 32');
+    await page.getByLabel('Afficher les articles retirés').check();
+    await page.getByRole('button', { name: 'Remettre Tablette 32 Go (ancienne gamme) au catalogue' }).click();
+    await page.getByRole('button', { name: 'Retirer Tablette 32 Go (ancienne gamme) du catalogue' }).waitFor();
+    expect(await axeViolations(page), 'accessibility of the catalogue administration').toEqual([]);
+
+    await page.getByRole('link', { name: 'Achats : accords-cadres' }).click();
+    await page.getByTestId('conventions-table').getByText('CONV-CA-2025-001').waitFor();
+    await page.getByLabel('Lot à alimenter').selectOption({ label: 'AC-2025-SURV — Lot 1 — Caméras, enregistreurs et contrôle d’accès' });
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'cameras.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('reference;libelle;categorie;unite;prix_unitaire_ht;taux_tva;prix_public_ht\nCAM-BULLET;Caméra tube 8 Mpx;camera;unité;540,00;20;690\nCAM-X;Caméra sans prix;camera;unité;;20;100\n'),
+    });
+    await page.getByRole('button', { name: 'Importer' }).click();
+    await page.getByText('1 article(s) créé(s), 0 mis à jour, 1 ligne(s) rejetée(s).').waitFor();
+    expect(await page.getByTestId('import-rejects').locator('tbody tr td').allTextContents()).toEqual(['3', 'prix unitaire HT manquant']);
+    expect(await axeViolations(page), 'accessibility of the agreements page').toEqual([]);
+    await screenshot(page, '43-achats-import');
+    await smo.context.close();
+  }, 90_000);
 });

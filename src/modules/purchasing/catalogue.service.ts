@@ -550,6 +550,7 @@ export class CatalogueService {
       if (cells.length < 7 || cells.length > 9) return reject(`${cells.length} colonnes au lieu de 7 à 9`);
       const amount = (raw: string, what: string): number | string => {
         const normalised = raw.replace(/\s/g, '').replace(',', '.');
+        if (normalised === '') return `${what} manquant`;
         return /^\d+(\.\d+)?$/.test(normalised) ? Number(normalised) : `${what} « ${raw} » n’est pas un nombre`;
       };
       const [ref, label, category, unit, unitPrice, vat, listPrice, withdrawn = '', tierText = ''] = cells as [string, string, string, string, string, string, string, string?, string?];

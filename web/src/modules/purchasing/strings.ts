@@ -59,6 +59,12 @@ export const T = {
     create: 'Créer la commande (brouillon)',
     clear: 'Vider le panier',
     refused: 'La commande n’a pas pu être créée',
+    includeWithdrawn: 'Afficher les articles retirés',
+    withdrawn: 'Retiré',
+    withdraw: (label: string) => `Retirer ${label} du catalogue`,
+    restore: (label: string) => `Remettre ${label} au catalogue`,
+    withdrawShort: 'Retirer',
+    restoreShort: 'Remettre',
   },
   orders: {
     title: 'Commandes',
@@ -146,5 +152,8 @@ export const T = {
     rejects: 'Lignes rejetées',
     line: 'Ligne',
     reason: 'Raison',
+    conventions: 'Conventions d’adhésion',
+    conventionsIntro: 'Seuls les membres dont la convention couvre un lot peuvent y commander.',
+    conventionColumns: { reference: 'Référence', member: 'Membre', signed: 'Signée le', lots: 'Lots', contact: 'Contact' },
   },
 };

@@ -103,6 +103,17 @@ export interface SavingsRow {
   poolingGain: number;
 }
 
+export interface Convention {
+  id: string;
+  reference: string;
+  memberId: string;
+  memberName: string;
+  signedOn: string;
+  lots: LotCode[];
+  contactName: string;
+  contactEmail: string;
+}
+
 export interface Site {
   id: string;
   name: string;

@@ -6,7 +6,7 @@ import { LoadError, Loading, PageHeader, formatDate } from '../../../app/compone
 import { useCurrentSession, usePermission } from '../../../app/session';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
-import type { Agreement } from '../types';
+import type { Agreement, Convention } from '../types';
 
 interface ImportReport {
   lines: number;
@@ -92,8 +92,46 @@ function CatalogueImport({ agreements }: { agreements: Agreement[] }) {
   );
 }
 
+function Conventions() {
+  const { data, error } = useQuery({ queryKey: ['purchasing', 'conventions'], queryFn: () => api<Convention[]>('/api/purchasing/conventions') });
+  return (
+    <section aria-labelledby="conventions">
+      <Title order={2} fz="h4" id="conventions">
+        {T.agreements.conventions}
+      </Title>
+      <Text mb="xs">{T.agreements.conventionsIntro}</Text>
+      {error && <LoadError error={error} />}
+      {data && (
+        <Table striped data-testid="conventions-table">
+          <Table.Thead>
+            <Table.Tr>
+              {Object.values(T.agreements.conventionColumns).map((label) => (
+                <Table.Th key={label}>{label}</Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {data.map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.reference}</Table.Td>
+                <Table.Td>{c.memberName}</Table.Td>
+                <Table.Td>{formatDate(c.signedOn)}</Table.Td>
+                <Table.Td>{c.lots.map((l) => T.lots[l]).join(', ')}</Table.Td>
+                <Table.Td>
+                  {c.contactName} ({c.contactEmail})
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </section>
+  );
+}
+
 export function AgreementsPage() {
   const mayImport = usePermission('purchasing_catalogue', 'update');
+  const mayReadConventions = usePermission('purchasing_convention');
   const { data, error, refetch } = useQuery({ queryKey: ['purchasing', 'agreements'], queryFn: () => api<Page<Agreement>>('/api/purchasing/agreements', { query: { pageSize: 200 } }) });
   return (
     <>
@@ -122,6 +160,7 @@ export function AgreementsPage() {
               </List>
             </Card>
           ))}
+          {mayReadConventions && <Conventions />}
           {mayImport && <CatalogueImport agreements={data.items} />}
         </Stack>
       )}

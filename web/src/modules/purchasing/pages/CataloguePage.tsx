@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { api, ApiError, errorMessage } from '../../../app/api';
 import { ListFooter, LoadError, Loading, PageHeader } from '../../../app/components';
 import { useCurrentSession, usePermission } from '../../../app/session';
@@ -76,7 +76,7 @@ function Cart({ lines, setLines }: { lines: CartLine[]; setLines: (lines: CartLi
                   <Table.Td>× {l.quantity}</Table.Td>
                   <Table.Td>{T.money(l.unitPrice)}</Table.Td>
                   <Table.Td>
-                    <Button variant="subtle" size="xs" aria-label={T.catalogue.remove(l.label)} onClick={() => setLines(lines.filter((x) => x.itemId !== l.itemId))}>
+                    <Button variant="subtle" color="blue.9" size="xs" aria-label={T.catalogue.remove(l.label)} onClick={() => setLines(lines.filter((x) => x.itemId !== l.itemId))}>
                       ✕
                     </Button>
                   </Table.Td>
@@ -125,6 +125,13 @@ function Cart({ lines, setLines }: { lines: CartLine[]; setLines: (lines: CartLi
 
 export function CataloguePage() {
   const canOrder = usePermission('purchasing_order', 'create');
+  const canEdit = usePermission('purchasing_catalogue', 'update');
+  const queryClient = useQueryClient();
+  const [includeWithdrawn, setIncludeWithdrawn] = useState(false);
+  const toggle = useMutation({
+    mutationFn: (item: Item) => api<Item>(`/api/purchasing/items/${item.id}`, { method: 'PATCH', body: { withdrawn: !item.withdrawn } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['purchasing', 'items'] }),
+  });
   const [q, setQ] = useState('');
   const [lotCode, setLotCode] = useState('');
   const [page, setPage] = useState(1);
@@ -133,8 +140,8 @@ export function CataloguePage() {
   const [warning, setWarning] = useState<string | null>(null);
   useEffect(() => sessionStorage.setItem(CART_KEY, JSON.stringify(cart)), [cart]);
   const { data, error, refetch } = useQuery({
-    queryKey: ['purchasing', 'items', q, lotCode, page],
-    queryFn: () => api<Page<Item>>('/api/purchasing/items', { query: { q, lotCode, page, pageSize: 25 } }),
+    queryKey: ['purchasing', 'items', q, lotCode, includeWithdrawn, page],
+    queryFn: () => api<Page<Item>>('/api/purchasing/items', { query: { q, lotCode, page, pageSize: 25, includeWithdrawn: includeWithdrawn || undefined } }),
     placeholderData: keepPreviousData,
   });
 
@@ -169,7 +176,13 @@ export function CataloguePage() {
               onChange={(e) => { setLotCode(e.currentTarget.value); setPage(1); }}
               data={[{ value: '', label: T.catalogue.allLots }, ...Object.entries(T.lots).map(([value, label]) => ({ value, label }))]}
             />
+            {canEdit && <Checkbox mb={8} label={T.catalogue.includeWithdrawn} checked={includeWithdrawn} onChange={(e) => { setIncludeWithdrawn(e.currentTarget.checked); setPage(1); }} />}
           </Group>
+          {toggle.error && (
+            <Alert color="red" role="alert" mb="sm">
+              {errorMessage(toggle.error)}
+            </Alert>
+          )}
           {error && <LoadError error={error} onRetry={() => void refetch()} />}
           {!data && !error && <Loading />}
           {data && (
@@ -184,6 +197,7 @@ export function CataloguePage() {
                     <Table.Th>{T.catalogue.columns.list}</Table.Th>
                     <Table.Th>{T.catalogue.columns.tiers}</Table.Th>
                     {canOrder && <Table.Th>{T.catalogue.columns.add}</Table.Th>}
+                    {canEdit && <Table.Th>{T.catalogue.withdrawn}</Table.Th>}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -214,6 +228,20 @@ export function CataloguePage() {
                             />
                             <Button size="xs" aria-label={T.catalogue.addLabel(item.label)} onClick={() => add(item)}>
                               {T.catalogue.add}
+                            </Button>
+                          </Group>
+                        </Table.Td>
+                      )}
+                      {canEdit && (
+                        <Table.Td>
+                          <Group gap="xs" wrap="nowrap">
+                            {item.withdrawn && (
+                              <Badge variant="filled" color="gray.8" tt="none">
+                                {T.catalogue.withdrawn}
+                              </Badge>
+                            )}
+                            <Button size="xs" variant="outline" color="blue.9" aria-label={item.withdrawn ? T.catalogue.restore(item.label) : T.catalogue.withdraw(item.label)} onClick={() => toggle.mutate(item)}>
+                              {item.withdrawn ? T.catalogue.restoreShort : T.catalogue.withdrawShort}
                             </Button>
                           </Group>
                         </Table.Td>
