@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from '../e2e/support/console.js';
+import { axeViolations, field, launchBrowser, newPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from '../e2e/support/console.js';
 
 const navLinks = async (page: Page) => (await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link').allTextContents()).map((t) => t.trim());
 
@@ -87,7 +87,7 @@ describe('purchasing console pages', () => {
     await smo.context.close();
   }, 90_000);
 
-  it('lets the SMO withdraw an item and import a lot’s catalogue, showing the rejected lines', async () => {
+  it('lets the SMO withdraw an item, import a lot’s catalogue showing the rejected lines, and record an agreement', async () => {
     const smo = await newPage(browser, server.url);
     const { page } = smo;
     await signIn(page, 'acheteur@mutualis.demo');
@@ -111,6 +111,23 @@ describe('purchasing console pages', () => {
     expect(await page.getByTestId('import-rejects').locator('tbody tr td').allTextContents()).toEqual(['3', 'prix unitaire HT manquant']);
     expect(await axeViolations(page), 'accessibility of the agreements page').toEqual([]);
     await screenshot(page, '43-achats-import');
+
+    // A new agreement: a wrong SIRET is refused with its reason, then the agreement is recorded and listed.
+    await page.getByLabel('Référence (identifiant DECP, 16 caractères au plus)').fill('AC-2026-TEL2');
+    await page.getByLabel('Code CPV').fill('32552100');
+    await page.getByLabel(field('Objet')).fill('Téléphonie IP des mairies');
+    await page.getByLabel('Date de notification').fill('2026-10-01');
+    await page.getByLabel('SIRET du titulaire').fill('73282932000075');
+    await page.getByLabel('Raison sociale du titulaire').fill('Téléphonie Publique SA');
+    await page.getByRole('checkbox', { name: 'Télécommunications' }).check();
+    await page.getByLabel('Maximum HT du lot Télécommunications (€)').fill('400000');
+    await page.getByRole('button', { name: 'Enregistrer l’accord-cadre' }).click();
+    await page.getByText('SIRET « 73282932000075 » invalide (14 chiffres, clé de Luhn)').waitFor();
+    await page.getByLabel('SIRET du titulaire').fill('73282932000074');
+    await page.getByRole('button', { name: 'Enregistrer l’accord-cadre' }).click();
+    await page.getByText('Accord-cadre AC-2026-TEL2 enregistré.').waitFor();
+    await page.getByRole('heading', { name: 'AC-2026-TEL2 — Téléphonie IP des mairies' }).waitFor();
+    expect(await axeViolations(page), 'accessibility of the agreement form').toEqual([]);
     await smo.context.close();
   }, 90_000);
 });

@@ -103,6 +103,10 @@ export interface SavingsRow {
   poolingGain: number;
 }
 
+export const PROCEDURES = ['Procédure adaptée', "Appel d'offres ouvert", "Appel d'offres restreint", 'Procédure avec négociation', 'Marché passé sans publicité ni mise en concurrence préalable', 'Dialogue compétitif'];
+export const PRICE_FORMS = ['Unitaire', 'Forfaitaire', 'Mixte'];
+export const PRICE_TYPES = ['Définitif ferme', 'Définitif actualisable', 'Définitif révisable', 'Provisoire'];
+
 export interface Convention {
   id: string;
   reference: string;

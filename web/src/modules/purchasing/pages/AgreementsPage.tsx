@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Anchor, Button, Card, FileInput, Group, List, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
-import { api } from '../../../app/api';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Button, Card, Checkbox, FileInput, Group, List, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { api, ApiError, errorMessage } from '../../../app/api';
 import { LoadError, Loading, PageHeader, formatDate } from '../../../app/components';
 import { useCurrentSession, usePermission } from '../../../app/session';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
-import type { Agreement, Convention } from '../types';
+import { PRICE_FORMS, PRICE_TYPES, PROCEDURES, type Agreement, type Convention, type LotCode } from '../types';
 
 interface ImportReport {
   lines: number;
@@ -92,6 +92,109 @@ function CatalogueImport({ agreements }: { agreements: Agreement[] }) {
   );
 }
 
+const LOT_CODES = Object.keys(T.lots) as LotCode[];
+
+/** A compact form for an awarded agreement with one supplier holding its lots. */
+function NewAgreement() {
+  const queryClient = useQueryClient();
+  const F = T.agreements.form;
+  const [v, setV] = useState({
+    reference: '', object: '', cpvCode: '', procedure: PROCEDURES[1]!, notificationDate: '', durationMonths: '48', priceForm: PRICE_FORMS[0]!, priceType: PRICE_TYPES[0]!,
+    execution: 'purchase_orders', tierBasis: 'cumulative', siret: '', supplier: '',
+  });
+  const [lots, setLots] = useState<Partial<Record<LotCode, string>>>({});
+  const save = useMutation({
+    mutationFn: () =>
+      api<Agreement>('/api/purchasing/agreements', {
+        method: 'POST',
+        body: {
+          reference: v.reference, object: v.object, cpvCode: v.cpvCode, procedure: v.procedure, notificationDate: v.notificationDate, durationMonths: Number(v.durationMonths),
+          priceForm: v.priceForm, priceType: v.priceType, execution: v.execution, tierBasis: v.tierBasis, suppliers: [{ siret: v.siret, name: v.supplier }],
+          lots: Object.entries(lots).map(([code, max]) => ({ code, label: T.lots[code as LotCode], supplierSiret: v.siret, minAmount: 0, maxAmount: Number((max ?? '').replace(',', '.')) })),
+        },
+      }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['purchasing'] }),
+  });
+  const text = (field: keyof typeof v, label: string, props: Record<string, unknown> = {}) => (
+    <TextInput label={label} required value={v[field]} onChange={(e) => setV({ ...v, [field]: e.currentTarget.value })} {...props} />
+  );
+  const select = (field: keyof typeof v, label: string, data: { value: string; label: string }[] | string[]) => (
+    <NativeSelect label={label} value={v[field]} onChange={(e) => setV({ ...v, [field]: e.currentTarget.value })} data={data} />
+  );
+  return (
+    <Stack gap="sm" component="form" onSubmit={(e: FormEvent) => { e.preventDefault(); save.mutate(); }} maw={800} aria-labelledby="agreement-new">
+      <Title order={2} fz="h4" id="agreement-new">
+        {T.agreements.create}
+      </Title>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        {text('reference', F.reference, { maxLength: 16 })}
+        {text('cpvCode', F.cpv, { pattern: '[0-9]{8}(-[0-9])?' })}
+      </SimpleGrid>
+      {text('object', F.object)}
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        {select('procedure', F.procedure, PROCEDURES)}
+        {text('notificationDate', F.notification, { type: 'date' })}
+        {text('durationMonths', F.duration, { type: 'number', min: 1 })}
+        {select('priceForm', F.priceForm, PRICE_FORMS)}
+        {select('priceType', F.priceType, PRICE_TYPES)}
+        {select('execution', F.execution, Object.entries(T.agreements.execution).map(([value, label]) => ({ value, label })))}
+      </SimpleGrid>
+      {select('tierBasis', F.tierBasis, Object.entries(T.agreements.tierBasis).map(([value, label]) => ({ value, label })))}
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        {text('siret', F.supplierSiret, { inputMode: 'numeric' })}
+        {text('supplier', F.supplierName)}
+      </SimpleGrid>
+      <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend>
+          <Text fw={600} size="sm">
+            {F.lots}
+          </Text>
+        </legend>
+        <Stack gap="xs">
+          {LOT_CODES.map((code) => (
+            <Group key={code} align="flex-end">
+              <Checkbox
+                label={T.lots[code]}
+                checked={lots[code] !== undefined}
+                onChange={(e) => {
+                  const next = { ...lots };
+                  if (e.currentTarget.checked) next[code] = '';
+                  else delete next[code];
+                  setLots(next);
+                }}
+                w={220}
+                mb={8}
+              />
+              {lots[code] !== undefined && <TextInput label={F.lotMax(T.lots[code])} required inputMode="decimal" value={lots[code]} onChange={(e) => setLots({ ...lots, [code]: e.currentTarget.value })} />}
+            </Group>
+          ))}
+        </Stack>
+      </fieldset>
+      <div aria-live="polite">
+        {save.error && (
+          <Alert color="red" role="alert" title={F.refused}>
+            {save.error instanceof ApiError && save.error.details.length > 0 ? (
+              <ul style={{ margin: 0, paddingInlineStart: '1.2rem' }}>
+                {save.error.details.map((d) => (
+                  <li key={`${d.field}${d.message}`}>{d.message}</li>
+                ))}
+              </ul>
+            ) : (
+              errorMessage(save.error)
+            )}
+          </Alert>
+        )}
+        {save.data && <Alert color="green">{F.saved(save.data.reference)}</Alert>}
+      </div>
+      <Group>
+        <Button type="submit" loading={save.isPending}>
+          {F.save}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
 function Conventions() {
   const { data, error } = useQuery({ queryKey: ['purchasing', 'conventions'], queryFn: () => api<Convention[]>('/api/purchasing/conventions') });
   return (
@@ -132,6 +235,7 @@ function Conventions() {
 export function AgreementsPage() {
   const mayImport = usePermission('purchasing_catalogue', 'update');
   const mayReadConventions = usePermission('purchasing_convention');
+  const mayCreate = usePermission('purchasing_agreement', 'create');
   const { data, error, refetch } = useQuery({ queryKey: ['purchasing', 'agreements'], queryFn: () => api<Page<Agreement>>('/api/purchasing/agreements', { query: { pageSize: 200 } }) });
   return (
     <>
@@ -162,6 +266,7 @@ export function AgreementsPage() {
           ))}
           {mayReadConventions && <Conventions />}
           {mayImport && <CatalogueImport agreements={data.items} />}
+          {mayCreate && <NewAgreement />}
         </Stack>
       )}
     </>
