@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, nodeEnv: 'development' });
     expect(config.dataDir).toBe(path.resolve('data'));
+    expect(config.educationRetentionMonths).toBe(12);
   });
 
   it('takes a postgres:// URL as the PostgreSQL server', () => {
@@ -23,6 +24,8 @@ describe('loadConfig', () => {
     [{ MUTUALIS_ADMIN_EMAIL: 'nope', MUTUALIS_ADMIN_PASSWORD: 'x' }, 'MUTUALIS_ADMIN_EMAIL'],
     [{ TILE_URL: 'https://tiles.example/plan.png' }, 'TILE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ EDUCATION_PUPIL_RETENTION_MONTHS: 'a year' }, 'EDUCATION_PUPIL_RETENTION_MONTHS'],
+    [{ EDUCATION_PUPIL_RETENTION_MONTHS: '0' }, 'EDUCATION_PUPIL_RETENTION_MONTHS'],
   ])('rejects %o naming %s', (env, variable) => {
     try {
       loadConfig(env);

@@ -13,6 +13,8 @@ export interface Config {
   nodeEnv: NodeEnv;
   logLevel: string;
   tileUrl: string | undefined;
+  /** Months after which the data of a pupil who left is deleted (EDUCATION_PUPIL_RETENTION_MONTHS). */
+  educationRetentionMonths: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +81,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a pino level`);
   }
 
+  const retention = readOptional(env, 'EDUCATION_PUPIL_RETENTION_MONTHS') ?? '12';
+  if (!/^\d+$/.test(retention) || Number(retention) < 1 || Number(retention) > 120) {
+    throw new ConfigError('EDUCATION_PUPIL_RETENTION_MONTHS', `"${retention}" is not a whole number of months between 1 and 120`);
+  }
+
   return {
     port: readPort(env, 'PORT', 8080),
     host: readOptional(env, 'HOST') ?? '127.0.0.1',
@@ -89,5 +96,6 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     logLevel,
     tileUrl,
+    educationRetentionMonths: Number(retention),
   };
 }

@@ -17,6 +17,7 @@ import { authRoutes } from '../auth/auth.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { territoryRoutes } from '../../modules/territory/index.js';
 import { fibreRoutes } from '../../modules/fibre/index.js';
+import { educationRoutes } from '../../modules/education/index.js';
 import { streamRoutes } from '../live/stream.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -111,6 +112,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   await app.register(auditRoutes, { db: platform.database.db });
   await app.register(territoryRoutes, { territory: platform.territory });
   await app.register(fibreRoutes, { fibre: platform.fibre });
+  await app.register(educationRoutes, { education: platform.education });
   await app.register(streamRoutes, { bus: platform.bus, accounts: platform.accounts });
   if (options.extend) await options.extend(app);
   return app;
