@@ -154,7 +154,7 @@ export class AssetService {
     }
     if (filter.type) query = query.where('a.type', '=', filter.type);
     if (filter.state) query = query.where('a.state', '=', filter.state);
-    if (filter.q) query = query.where(sql<string>`${sql.raw(foldedSql("a.serial || ' ' || a.label || ' ' || coalesce(a.room, '')"))}`, 'like', searchPattern(filter.q));
+    if (filter.q) query = query.where(sql<string>`${sql.raw(foldedSql("a.serial || ' ' || a.label || ' ' || coalesce(a.room, '') || ' ' || coalesce(a.order_ref, '')"))}`, 'like', searchPattern(filter.q));
     const sort = parseSort(filter.sort, 'serial');
     const order = { serial: 'a.serial', type: 'a.type', state: 'a.state', purchaseDate: 'a.purchase_date' } as const;
     const [rows, count] = await Promise.all([
