@@ -75,7 +75,7 @@ describe.each(drivers)('education repairs, ENT licences and programme on %s', (d
     const parents = rows.filter((r) => r.profil === 'parent');
     expect(parents).toHaveLength(byProfile.parent.needed);
     expect(parents.filter((r) => r.licence === 'oui')).toHaveLength(10);
-    expect(rows.filter((r) => r.profil === 'eleve').every((r) => r.uai === JULES_FERRY && r.nom.length === 1 && r.licence === 'oui')).toBe(true);
+    expect(rows.filter((r) => r.profil === 'eleve').every((r) => r.uai === JULES_FERRY && r.nom?.length === 1 && r.licence === 'oui')).toBe(true);
     const after = Object.fromEntries(expectStatus<any[]>(await director.get(`/api/education/schools/${schools[JULES_FERRY]}/licences`), 200).map((p) => [p.profile, p]));
     expect(after.parent).toMatchObject({ purchased: 10, allocated: 10 });
     expect(after.pupil.allocated).toBe(pupils.length);
