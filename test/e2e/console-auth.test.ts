@@ -43,7 +43,19 @@ describe('console: sign-in, shell and roles', () => {
     const actingFor = page.getByTestId('acting-for');
     expect(await actingFor.textContent()).toContain('Claire Admin');
     expect(await actingFor.textContent()).toContain('Administrateur du syndicat');
-    expect(await navLinks(page)).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Fibre : imports', 'Utilisateurs', "Journal d'audit"]);
+    expect(await navLinks(page)).toEqual([
+      'Accueil',
+      'Carte du territoire',
+      'Sites',
+      'Fibre : avancement',
+      'Fibre : imports',
+      'Éducation : écoles',
+      'Éducation : parc',
+      'Éducation : réparations',
+      'Éducation : programme',
+      'Utilisateurs',
+      "Journal d'audit",
+    ]);
     await page.getByText('Communes du territoire').waitFor();
     expect(await page.locator('.tile', { hasText: 'Communes du territoire' }).locator('.tile-value').textContent()).toBe('295');
     expect(await axeViolations(page)).toEqual([]);

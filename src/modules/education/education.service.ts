@@ -209,6 +209,7 @@ export class EducationService {
       .select((eb) => ['c.id', 'c.school_id', 'c.school_year', 'c.name', 'c.levels', eb.selectFrom('edu_pupils as p').select(eb.fn.countAll<number>().as('n')).whereRef('p.class_id', '=', 'c.id').where('p.left_at', 'is', null).as('pupils')])
       .where('c.school_id', '=', schoolId)
       .where('c.school_year', '=', schoolYear ?? '')
+      .orderBy(sql`array_position(${sql.val([...LEVELS])}::text[], c.levels[1])`)
       .orderBy('c.name')
       .execute();
     return rows.map((r) => ({ id: r.id, schoolId: r.school_id, schoolYear: r.school_year, name: r.name, levels: r.levels, pupils: Number(r.pupils ?? 0) }));

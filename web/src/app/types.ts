@@ -1,5 +1,11 @@
 /** The API's shapes as the console reads them (see /api/openapi.json). */
-export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import', string[]>>;
+export type Permissions = Partial<
+  Record<
+    | 'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import'
+    | 'education_school' | 'education_pupil' | 'education_asset' | 'education_repair' | 'education_licence' | 'education_programme',
+    string[]
+  >
+>;
 
 export interface Session {
   user: { id: string; email: string; displayName: string; role: string; memberId: string };
