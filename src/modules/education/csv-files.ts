@@ -54,13 +54,7 @@ export function decodeText(file: string, data: Buffer): { text: string; encoding
  */
 export function readCsv<K extends string>(file: string, data: Buffer, columns: readonly CsvColumn<K>[], forbidden?: (header: string) => string | null): CsvTable<K> {
   const { text, encoding } = decodeText(file, data);
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { delimiter: ';', relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as unknown as typeof records;
-  } catch (error) {
-    if (error instanceof CsvError) throw new CsvFileRefused(file, `fichier CSV mal formé (${error.message})`);
-    throw error;
-  }
+  const records = text.includes('"') ? parseQuoted(file, text) : splitPlain(text);
   const header = records[0]?.record;
   if (!header || header.length === 0) throw new CsvFileRefused(file, 'fichier vide : une ligne d’en-tête est attendue');
   if (header.length === 1 && /[,\t]/.test(header[0]!)) throw new CsvFileRefused(file, 'séparateur attendu : « ; » (point-virgule)');
@@ -84,11 +78,39 @@ export function readCsv<K extends string>(file: string, data: Buffer, columns: r
   return { encoding, rows };
 }
 
+type NumberedRecord = { record: string[]; info: { lines: number } };
+
+/** Without any quote, a `;` file is lines of fields: splitting it is several times faster than a CSV parser. */
+function splitPlain(text: string): NumberedRecord[] {
+  const records: NumberedRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i]!.endsWith('\r') ? lines[i]!.slice(0, -1) : lines[i]!;
+    if (line.trim() === '') continue;
+    records.push({ record: line.split(';').map((f) => f.trim()), info: { lines: i + 1 } });
+  }
+  return records;
+}
+
+function parseQuoted(file: string, text: string): NumberedRecord[] {
+  try {
+    return parse(text, { delimiter: ';', relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as unknown as NumberedRecord[];
+  } catch (error) {
+    if (error instanceof CsvError) throw new CsvFileRefused(file, `fichier CSV mal formé (${error.message})`);
+    throw error;
+  }
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** 'AAAA-MM-JJ' or 'JJ/MM/AAAA' (what French spreadsheets export) to 'AAAA-MM-JJ'; null when not a date. */
 export function parseDate(value: string): string | null {
   const french = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(value);
   const iso = french ? `${french[3]}-${french[2]}-${french[1]}` : value;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return null;
-  const date = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : null;
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!parts) return null;
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1];
+  return days !== undefined && day >= 1 && day <= days ? iso : null;
 }

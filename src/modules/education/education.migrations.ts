@@ -95,7 +95,9 @@ export const educationMigrations: MigrationSet = {
       await db.schema
         .createTable('edu_asset_history')
         .addColumn('id', 'bigserial', (c) => c.primaryKey())
-        .addColumn('asset_id', 'uuid', (c) => c.notNull().references('edu_assets.id').onDelete('cascade'))
+        // No foreign key: assets are retired, never deleted, and a checked reference per history row would
+        // cost as much as the row itself in bulk imports.
+        .addColumn('asset_id', 'uuid', (c) => c.notNull())
         .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('event', 'text', (c) => c.notNull())
