@@ -170,7 +170,7 @@ export async function loadEducationDemo(db: Db, education: EducationService, ter
     leaverRule: 'return',
     targets: { devices: 4000, teachersEquipped: 180, projectors: 160, licences: 5500 },
     budgets: [2025, 2026, 2027, 2028, 2029].map((year) => ({ year, budget: 900_000 })),
-    waves: schoolIds.map((schoolId, i) => ({ schoolId, wave: 1 + Math.floor(i / 4), plannedDate: `${2025 + Math.floor(i / 4)}-09-01` })),
+    waves: schoolIds.map((schoolId, i) => ({ schoolId, wave: i < 4 ? 1 : 2, plannedDate: i < 4 ? '2025-09-01' : '2026-09-01' })),
   });
   return pupils.length;
 }

@@ -5,7 +5,7 @@ import { T } from './strings';
 export const educationModule: ConsoleModule = {
   id: 'education',
   nav: [
-    { to: '/education', label: T.nav.schools, resource: 'education_school' },
+    { to: '/education/ecoles', label: T.nav.schools, resource: 'education_school' },
     { to: '/education/parc', label: T.nav.fleet, resource: 'education_asset' },
     { to: '/education/reparations', label: T.nav.repairs, resource: 'education_repair' },
     { to: '/education/programme', label: T.nav.programme, resource: 'education_programme' },
@@ -14,7 +14,7 @@ export const educationModule: ConsoleModule = {
     {
       element: <RequirePermission resource="education_school" />,
       children: [
-        { path: 'education', lazy: async () => ({ Component: (await import('./pages/SchoolsPage')).SchoolsPage }) },
+        { path: 'education/ecoles', lazy: async () => ({ Component: (await import('./pages/SchoolsPage')).SchoolsPage }) },
         { path: 'education/ecoles/:id', lazy: async () => ({ Component: (await import('./pages/SchoolPage')).SchoolPage }) },
       ],
     },
