@@ -8,6 +8,7 @@ import { ROLES, type Role } from './platform/auth/policy.js';
 import { AppError } from './platform/http/errors.js';
 import { SYSTEM_ACTOR } from './platform/audit/audit.service.js';
 import { DemoRefusedError, seedDemo } from './demo/seed.js';
+import { CLI_ACTOR, ONDE_FILE_NAMES } from './modules/education/index.js';
 
 const USAGE = `Usage: npm run mutualis -- <command> [options]
 
@@ -22,6 +23,11 @@ Commands:
   fibre import FILE --operator CODE --date YYYY-MM-DD
                                   import an operator's IPE or ARCEP building file as its snapshot for that date;
                                   prints the summary and the rejected lines; exit 1 when the file is refused
+  education import-onde DIR --year YYYY-YYYY
+                                  import ONDE extractions: DIR holds one folder per school named by its UAI (or is
+                                  one), each with eleves.csv and optionally enseignants.csv, responsables.csv
+  education import-assets FILE    import an asset CSV into schools (UAI column) or members' stock (Membre column)
+  education purge                 delete the pupils who left more than EDUCATION_PUPIL_RETENTION_MONTHS ago
 
 Roles: ${ROLES.join(', ')}
 The database is chosen as for the server: DATABASE_URL, else the embedded one under DATA_DIR.`;
@@ -35,15 +41,15 @@ function required(values: Record<string, string | boolean | undefined>, name: st
 }
 
 async function run(platform: Platform, command: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
-  // "fibre import" is the one command that ends with an argument (the file).
-  const withFile = command.length === 3 && command[0] === 'fibre' && command[1] === 'import';
-  switch (withFile ? 'fibre import' : command.join(' ')) {
+  // "fibre import" and the education imports end with an argument (the file or folder).
+  const withFile = command.length === 3 && ['fibre import', 'education import-onde', 'education import-assets'].includes(`${command[0]} ${command[1]}`);
+  switch (withFile ? `${command[0]} ${command[1]}` : command.join(' ')) {
     case 'migrate':
       console.log(platform.applied.length ? `applied: ${platform.applied.join(', ')}` : 'database is up to date');
       return 0;
     case 'seed-demo': {
       const report = await seedDemo(platform);
-      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements added`);
+      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils added`);
       return 0;
     }
     case 'user create': {
@@ -105,6 +111,45 @@ async function run(platform: Platform, command: string[], values: Record<string,
       console.log(`import ${i.id}`);
       return 0;
     }
+    case 'education import-onde': {
+      if (!withFile) throw new UsageError('missing the folder to import');
+      const dir = command[2]!;
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`no such folder: ${dir}`);
+      const year = required(values, 'year');
+      const folders = /^\d{7}[A-Z]$/i.test(path.basename(dir)) ? [dir] : fs.readdirSync(dir).filter((f) => /^\d{7}[A-Z]$/i.test(f)).map((f) => path.join(dir, f));
+      if (!folders.length) throw new UsageError(`${dir} holds no school folder named by its UAI (e.g. 0921234S)`);
+      let failed = 0;
+      for (const folder of folders) {
+        const read = (name: string) => (fs.existsSync(path.join(folder, name)) ? fs.readFileSync(path.join(folder, name)) : undefined);
+        const pupils = read(ONDE_FILE_NAMES.pupils);
+        const uai = path.basename(folder).toUpperCase();
+        try {
+          if (!pupils) throw new UsageError(`${folder} has no ${ONDE_FILE_NAMES.pupils}`);
+          const r = await platform.education.importOnde(CLI_ACTOR, { uai, schoolYear: year, files: { pupils, teachers: read(ONDE_FILE_NAMES.teachers), guardians: read(ONDE_FILE_NAMES.guardians) } });
+          console.log(`${uai}: ${r.lines} lines, pupils ${r.pupils.created} created ${r.pupils.updated} updated, staff ${r.staff.created} created ${r.staff.updated} updated, ${r.classes.created} classes created, ${r.rejects.length} rejected`);
+          for (const j of r.rejects) console.log(`  ${j.file} line ${j.line}: ${j.reason}`);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          failed += 1;
+          console.error(`${uai}: refused: ${error.message}`);
+        }
+      }
+      return failed ? 1 : 0;
+    }
+    case 'education import-assets': {
+      if (!withFile) throw new UsageError('missing the file to import');
+      const file = command[2]!;
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+      const r = await platform.education.assets.importCsv(CLI_ACTOR, fs.readFileSync(file));
+      console.log(`imported ${path.basename(file)} (${r.encoding}): ${r.lines} lines, ${r.created} assets created, ${r.rejects.length} rejected`);
+      for (const j of r.rejects) console.log(`  line ${j.line}: ${j.reason}`);
+      return 0;
+    }
+    case 'education purge': {
+      const r = await platform.education.purgeLeftPupils();
+      console.log(`purged ${r.purged} pupils who left before ${r.before} (retention ${platform.config.educationRetentionMonths} months)`);
+      return 0;
+    }
     default:
       throw new UsageError(command.length ? `unknown command "${command.join(' ')}"` : 'no command');
   }
@@ -124,6 +169,7 @@ async function main(): Promise<number> {
         days: { type: 'string' },
         operator: { type: 'string' },
         date: { type: 'string' },
+        year: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

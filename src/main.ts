@@ -33,11 +33,22 @@ if (!config.databaseUrl && config.nodeEnv !== 'production' && platform.applied.l
   app.log.info(report, 'demo data loaded (password of every demo account: see README)');
 }
 
+// Pupils' data is deleted once the retention after their leaving has passed: checked at start, then daily.
+const purgePupils = () =>
+  platform.education.purgeLeftPupils().then(
+    (r) => r.purged && app.log.info(r, 'education: pupils past retention purged'),
+    (error: unknown) => app.log.error({ err: error }, 'education: pupil purge failed'),
+  );
+void purgePupils();
+const purgeTimer = setInterval(() => void purgePupils(), 24 * 3600 * 1000);
+purgeTimer.unref();
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (closing) return;
     closing = true;
+    clearInterval(purgeTimer);
     app.log.info({ signal }, 'shutting down');
     void app.close().then(() => platform.close()).then(() => process.exit(0));
   });

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, nodeEnv: 'development' });
     expect(config.dataDir).toBe(path.resolve('data'));
+    expect(config.educationRetentionMonths).toBe(12);
   });
 
   it('takes a postgres:// URL as the PostgreSQL server', () => {
@@ -30,6 +31,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SMO_SIRET: '25780012300017' }, 'SMO_SIRET'],
     [{ SMO_SIRET: '257800123' }, 'SMO_SIRET'],
+    [{ EDUCATION_PUPIL_RETENTION_MONTHS: 'a year' }, 'EDUCATION_PUPIL_RETENTION_MONTHS'],
+    [{ EDUCATION_PUPIL_RETENTION_MONTHS: '0' }, 'EDUCATION_PUPIL_RETENTION_MONTHS'],
   ])('rejects %o naming %s', (env, variable) => {
     try {
       loadConfig(env);

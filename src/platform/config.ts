@@ -16,6 +16,8 @@ export interface Config {
   tileUrl: string | undefined;
   /** SIRET of the SMO, the buyer of the purchasing centre's agreements in the DECP open data. */
   smoSiret: string;
+  /** Months after which the data of a pupil who left is deleted (EDUCATION_PUPIL_RETENTION_MONTHS). */
+  educationRetentionMonths: number;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +90,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a pino level`);
   }
 
+  const retention = readOptional(env, 'EDUCATION_PUPIL_RETENTION_MONTHS') ?? '12';
+  if (!/^\d+$/.test(retention) || Number(retention) < 1 || Number(retention) > 120) {
+    throw new ConfigError('EDUCATION_PUPIL_RETENTION_MONTHS', `"${retention}" is not a whole number of months between 1 and 120`);
+  }
+
   return {
     port: readPort(env, 'PORT', 8080),
     host: readOptional(env, 'HOST') ?? '127.0.0.1',
@@ -99,5 +106,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     tileUrl,
     smoSiret,
+    educationRetentionMonths: Number(retention),
   };
 }

@@ -4,6 +4,7 @@ import { accountsMigrations } from './auth/accounts.migrations.js';
 import { territoryMigrations } from '../modules/territory/index.js';
 import { fibreMigrations } from '../modules/fibre/index.js';
 import { purchasingMigrations } from '../modules/purchasing/index.js';
+import { educationMigrations } from '../modules/education/index.js';
 
 /** Every module's migrations; their names give the order in which they run. */
-export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations, purchasingMigrations];
+export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations, purchasingMigrations, educationMigrations];

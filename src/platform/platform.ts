@@ -7,6 +7,7 @@ import { ALL_MIGRATIONS } from './modules.js';
 import { TerritoryService } from '../modules/territory/index.js';
 import { FibreService } from '../modules/fibre/index.js';
 import { PurchasingService } from '../modules/purchasing/index.js';
+import { EducationService } from '../modules/education/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -16,6 +17,7 @@ export interface Platform {
   territory: TerritoryService;
   fibre: FibreService;
   purchasing: PurchasingService;
+  education: EducationService;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -47,6 +49,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       territory,
       fibre: new FibreService(database, bus, territory),
       purchasing: new PurchasingService(database.db, bus, config.smoSiret),
+      education: new EducationService(database, bus, territory, config.educationRetentionMonths),
       accounts,
       applied,
       async close() {

@@ -55,6 +55,10 @@ describe('console: sign-in, shell and roles', () => {
       'Achats : budgets',
       'Achats : économies',
       'Achats : accords-cadres',
+      'Éducation : écoles',
+      'Éducation : parc',
+      'Éducation : réparations',
+      'Éducation : programme',
       'Utilisateurs',
       "Journal d'audit",
     ]);

@@ -18,6 +18,7 @@ import { auditRoutes } from '../audit/audit.routes.js';
 import { territoryRoutes } from '../../modules/territory/index.js';
 import { fibreRoutes } from '../../modules/fibre/index.js';
 import { purchasingRoutes } from '../../modules/purchasing/index.js';
+import { educationRoutes } from '../../modules/education/index.js';
 import { streamRoutes } from '../live/stream.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -113,6 +114,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   await app.register(territoryRoutes, { territory: platform.territory });
   await app.register(fibreRoutes, { fibre: platform.fibre });
   await app.register(purchasingRoutes, { purchasing: platform.purchasing, buyer: { name: 'Syndicat mixte Mutualis (centrale d’achat)', siret: config.smoSiret } });
+  await app.register(educationRoutes, { education: platform.education });
   await app.register(streamRoutes, { bus: platform.bus, accounts: platform.accounts });
   if (options.extend) await options.extend(app);
   return app;

@@ -3,6 +3,7 @@ import { territoryModule } from '../modules/territory';
 import { adminModule } from '../modules/admin';
 import { fibreModule } from '../modules/fibre';
 import { purchasingModule } from '../modules/purchasing';
+import { educationModule } from '../modules/education';
 
 /** The console's modules, in navigation order. A new module adds itself here. */
-export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, purchasingModule, adminModule];
+export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, purchasingModule, educationModule, adminModule];

@@ -16,7 +16,8 @@ export type Permissions = Partial<
     | 'purchasing_approval'
     | 'purchasing_validation'
     | 'purchasing_override'
-    | 'purchasing_budget',
+    | 'purchasing_budget'
+    | 'education_school' | 'education_pupil' | 'education_asset' | 'education_repair' | 'education_licence' | 'education_programme',
     string[]
   >
 >;
