@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     // Each file opens its own database; two workers fit the 2-core machine.
     pool: 'forks',
     maxWorkers: 2,

@@ -27,6 +27,8 @@ export interface Platform {
 export interface PlatformOptions {
   /** Keep the embedded database in memory instead of DATA_DIR (tests). */
   inMemory?: boolean;
+  /** With inMemory: start from this dump of an embedded database instead of an empty one. */
+  snapshot?: Blob;
   poolSize?: number;
   onBusError?: (error: unknown) => void;
 }
@@ -35,6 +37,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: options.inMemory ? undefined : config.dataDir,
+    snapshot: options.inMemory ? options.snapshot : undefined,
     ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
   });
   try {

@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { inject } from 'vitest';
 import { loadConfig } from '../../src/platform/config.js';
 import { openPlatform, type Platform } from '../../src/platform/platform.js';
 import { buildHttpApp, type HttpOptions } from '../../src/platform/http/app.js';
-import { seedDemo } from '../../src/demo/seed.js';
 import { DEMO_PASSWORD } from '../../src/demo/demo-data.js';
 import { createScratchDatabase, type Driver } from './databases.js';
 
@@ -15,12 +16,18 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-/** A platform on a fresh database of the given driver, with the demo data unless told otherwise. */
+/**
+ * A platform on a fresh database of the given driver, with the demo data unless told otherwise: a copy
+ * of the run's template (test/support/global-setup.ts), migrated and seeded once for all files.
+ */
 export async function startTestPlatform(driver: Driver, options: { seed?: boolean; http?: HttpOptions; env?: Record<string, string> } = {}): Promise<TestPlatform> {
-  const scratch = driver === 'postgres' ? await createScratchDatabase() : undefined;
+  const templates = inject('templates');
+  const kind = options.seed === false ? 'bare' : 'seeded';
+  if (driver === 'postgres' && !templates.postgres) throw new Error('no PostgreSQL template: the server was unreachable when the run started');
+  const scratch = driver === 'postgres' ? await createScratchDatabase(templates.postgres![kind]) : undefined;
   const config = loadConfig({ NODE_ENV: 'test', ...(scratch && { DATABASE_URL: scratch.url }), ...options.env });
-  const platform = await openPlatform(config, { inMemory: true, poolSize: 4 });
-  if (options.seed !== false) await seedDemo(platform);
+  const snapshot = driver === 'pglite' ? new Blob([fs.readFileSync(templates.pglite[kind])]) : undefined;
+  const platform = await openPlatform(config, { inMemory: true, poolSize: 4, ...(snapshot && { snapshot }) });
   const app = await buildHttpApp(platform, { logger: false, ...options.http });
   await app.ready();
   return {

@@ -18,6 +18,8 @@ export interface Database {
   kind: DatabaseKind;
   /** The PostgreSQL pool (server only), for what Kysely does not do: COPY FROM STDIN of bulk imports. */
   pool?: pg.Pool;
+  /** The embedded database's files as a tarball, to open copies of it later (`snapshot` option). */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export interface OpenDatabaseOptions {
   /** Folder for embedded data; undefined keeps the embedded database in memory (tests). */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** Open an in-memory embedded database from a `dump()` of another (the tests' migrated templates). */
+  snapshot?: Blob | undefined;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -45,10 +49,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.snapshot ? { loadDataDir: options.snapshot } : {}),
     parsers: { [DATE_OID]: (value: string) => value },
   });
   const db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', dump: () => pglite.dumpDataDir('none'), close: () => db.destroy() };
 }
 
 export async function pingDatabase(db: Db): Promise<void> {
