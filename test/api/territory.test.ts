@@ -54,7 +54,7 @@ describe.each(drivers)('territory API on %s', (driver) => {
     const res = await clamart.get('/api/communes/92023');
     expect(res.statusCode).toBe(200);
     const c = res.json();
-    expect(c).toMatchObject({ name: 'Clamart', departement: '92', epci: { siren: '200054781' }, ept: { siren: '200057966' }, adhesionStatus: 'adherent', sitesCount: 3 });
+    expect(c).toMatchObject({ name: 'Clamart', departement: '92', epci: { siren: '200054781' }, ept: { siren: '200057966' }, adhesionStatus: 'adherent', sitesCount: 13 }); // 3 demo sites and the education demo's 10 schools
     expect(['Polygon', 'MultiPolygon']).toContain(c.geometry.type);
     expect((await admin.get('/api/communes/75056')).statusCode).toBe(422);
     expect((await admin.get('/api/communes/78999')).statusCode).toBe(404);
@@ -69,9 +69,9 @@ describe.each(drivers)('territory API on %s', (driver) => {
 
   it('gives the dashboard figures in one call, scoped to what the user may see', async () => {
     const all = (await admin.get('/api/territory/figures')).json();
-    expect(all).toMatchObject({ communes: 295, adherentCommunes: 130, sitesByKind: { school: 4, public_building: 4, car_park: 4, other: 1 } });
+    expect(all).toMatchObject({ communes: 295, adherentCommunes: 130, sitesByKind: { school: 14, public_building: 4, car_park: 4, other: 1 } }); // with the education demo's 10 schools of Clamart
     expect(all.adherentMembers).toBeGreaterThan(130);
-    expect((await clamart.get('/api/territory/figures')).json().sitesByKind).toEqual({ school: 2, public_building: 1, car_park: 0, other: 0 });
+    expect((await clamart.get('/api/territory/figures')).json().sitesByKind).toEqual({ school: 12, public_building: 1, car_park: 0, other: 0 });
     expect((await admin.get('/api/territory/figures?memberId=com-78517')).json().sitesByKind).toEqual({ school: 1, public_building: 0, car_park: 1, other: 0 });
   });
 

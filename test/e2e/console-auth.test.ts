@@ -120,9 +120,10 @@ describe('console: sign-in, shell and roles', () => {
     await page.getByRole('link', { name: 'Sites', exact: true }).click();
     const table = page.getByTestId('sites-table');
     await table.getByRole('link', { name: 'Mairie de Clamart' }).waitFor();
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
-    await page.getByRole('button', { name: 'Retirer le filtre' }).click();
+    // Clamart's 3 demo sites and the 10 schools the education demo adds.
     await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
+    await page.getByRole('button', { name: 'Retirer le filtre' }).click();
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(23);
     await context.close();
   });
 

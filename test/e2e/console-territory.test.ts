@@ -60,18 +60,19 @@ describe('console: territory', () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Sites', exact: true }).click();
     const table = page.getByTestId('sites-table');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
+    // 13 demo sites and the 10 schools of Clamart that the education demo adds.
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(23);
     await checkPage(page, '05-sites');
 
     await page.getByLabel(field('Rechercher')).fill('parking');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
     await page.waitForURL(/q=parking/);
     await page.getByLabel(field('Rechercher')).fill('');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(23);
 
     await page.getByRole('combobox', { name: 'Type', exact: true }).click();
     await page.getByRole('option', { name: 'École' }).click();
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(14);
     const ascending = await table.locator('tbody tr td:first-child').allTextContents();
     await page.getByRole('combobox', { name: 'Trier par' }).click();
     await page.getByRole('option', { name: 'Nom (Z → A)' }).click();

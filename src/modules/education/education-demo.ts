@@ -29,7 +29,7 @@ const SCHOOLS = [
   { name: 'École élémentaire de la Fourche', uai: '0921246E', address: '1 place de la Fourche, 92140 Clamart', longitude: 2.26, latitude: 48.806 },
   { name: 'École élémentaire Plaine', uai: '0921247F', address: '18 avenue de la Plaine, 92140 Clamart', longitude: 2.251, latitude: 48.799 },
   { name: 'École élémentaire Pierre Brossolette', uai: '0921248G', address: '9 rue Pierre Brossolette, 92140 Clamart', longitude: 2.245, latitude: 48.791 },
-  { name: 'École élémentaire du Trosy', uai: '0921249H', address: '6 rue du Trosy, 92140 Clamart', longitude: 2.264, latitude: 48.785 },
+  { name: 'École élémentaire du Trosy', uai: '0921249H', address: '6 rue du Trosy, 92140 Clamart', longitude: 2.255, latitude: 48.788 },
 ];
 
 const FIRST_NAMES = ['Léa', 'Hugo', 'Emma', 'Lucas', 'Jade', 'Louis', 'Chloé', 'Gabriel', 'Inès', 'Adam', 'Alice', 'Raphaël', 'Lina', 'Arthur', 'Mia', 'Jules', 'Zoé', 'Nathan', 'Sarah', 'Ethan', 'Rose', 'Noah', 'Anna', 'Sacha', 'Yasmine', 'Malo', 'Nour', 'Tom', 'Ambre', 'Mohamed'];
