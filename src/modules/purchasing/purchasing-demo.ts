@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
 import type { AuditActor } from '../../platform/audit/audit.service.js';
-import type { AgreementInput, ItemInput } from './catalogue.service.js';
+import { CATALOGUE_COLUMNS, type AgreementInput } from './catalogue.service.js';
 import type { PurchasingService } from './purchasing.service.js';
 import type { LotCode } from './purchasing.tables.js';
 
@@ -135,17 +135,14 @@ const BUDGETS = [
   { memberId: 'com-78517', programme: 'Plan numérique des écoles', amount: 40000 },
 ];
 
-const item = ([reference, label, category, unit, price, list, tiers, vat]: DemoItem): ItemInput => ({
-  reference,
-  label,
-  category,
-  unit,
-  unitPriceExclVat: price,
-  listPrice: list,
-  vatRate: (vat ?? 2000) / 100,
-  withdrawn: reference === 'TAB-OLD-32',
-  tiers: (tiers ?? []).map(([minQuantity, unitPriceExclVat]) => ({ minQuantity, unitPriceExclVat })),
-});
+/** A lot's demo catalogue as the CSV file the SMO would import (one transaction per lot). */
+const catalogueCsv = (items: DemoItem[]): string =>
+  [
+    CATALOGUE_COLUMNS.join(';'),
+    ...items.map(([reference, label, category, unit, price, list, tiers, vat]) =>
+      [reference, label, category, unit, price, (vat ?? 2000) / 100, list, reference === 'TAB-OLD-32' ? 'oui' : 'non', (tiers ?? []).map(([min, p]) => `${min}:${p}`).join('|')].join(';'),
+    ),
+  ].join('\n');
 
 /**
  * The purchasing centre's demo: three agreements covering the five lots with their catalogues,
@@ -159,7 +156,8 @@ export async function loadPurchasingDemo(db: Db, purchasing: PurchasingService):
     if (await db.selectFrom('purchasing_agreements').select('id').where('reference', '=', input.reference).executeTakeFirst()) continue;
     const agreement = await catalogue.createAgreement(SMO_BUYER, input);
     for (const lot of agreement.lots) {
-      for (const demo of items[lot.code] ?? []) await catalogue.putItem(SMO_BUYER, lot.id, item(demo));
+      const report = await catalogue.importCatalogue(SMO_BUYER, lot.id, catalogueCsv(items[lot.code] ?? []));
+      if (report.rejects.length > 0) throw new Error(`demo catalogue of ${lot.code}: ${JSON.stringify(report.rejects)}`);
     }
     loaded += 1;
   }
