@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isValidSiret } from '../modules/purchasing/pricing.js';
+import { isValidSiret } from './siret.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 

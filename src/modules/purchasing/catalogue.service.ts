@@ -6,7 +6,8 @@ import { appendAudit, type AuditActor } from '../../platform/audit/audit.service
 import type { EventBus } from '../../platform/bus/event-bus.js';
 import { conflict, notFound, validationFailed, type FieldError } from '../../platform/http/errors.js';
 import { foldedSql, offsetOf, parseSort, searchPattern, type PageRequest } from '../../platform/http/pagination.js';
-import { addMonths, isValidSiret, toCents, toEuros } from './pricing.js';
+import { isValidSiret } from '../../platform/siret.js';
+import { addMonths, toCents, toEuros } from './pricing.js';
 import {
   ASSET_TYPED_LOTS,
   ASSET_TYPES,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, isValidSiret, tierPrice, toCents, vatOf } from './pricing.js';
+import { isValidSiret } from '../../platform/siret.js';
+import { addMonths, tierPrice, toCents, vatOf } from './pricing.js';
 
 describe('purchasing pricing helpers', () => {
   it('converts euros to cents exactly and refuses sub-cent amounts', () => {

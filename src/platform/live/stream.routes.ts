@@ -14,13 +14,15 @@ export interface StreamOptions {
 }
 
 /**
- * May the actor see this event? The topic's second segment names the resource ("territory.site.created":
- * site); an event of any other kind is shown only within the actor's own member tree.
+ * May the actor see this event? The topic's second segment names the resource, alone
+ * ("territory.site.created": site) or after the module ("purchasing.order.sent": purchasing_order);
+ * an event of any other kind is shown only within the actor's own member tree.
  */
 export function mayReceive(actor: Actor, event: DomainEvent): boolean {
   if (event.memberId === null) return true;
-  const resource = event.topic.split('.')[1];
-  if (RESOURCES.includes(resource as Resource)) return can(actor, 'read', resource as Resource, event.memberId);
+  const [module, segment] = event.topic.split('.');
+  const resource = [segment, `${module}_${segment}`].find((name): name is Resource => RESOURCES.includes(name as Resource));
+  if (resource) return can(actor, 'read', resource, event.memberId);
   return actor.memberTree.has(event.memberId);
 }
 
