@@ -6,6 +6,7 @@ import { AccountsService } from './auth/accounts.service.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { TerritoryService } from '../modules/territory/index.js';
 import { FibreService } from '../modules/fibre/index.js';
+import { openCharging, type Charging } from '../modules/charging/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -14,6 +15,7 @@ export interface Platform {
   bus: EventBus;
   territory: TerritoryService;
   fibre: FibreService;
+  charging: Charging;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -44,6 +46,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       bus,
       territory,
       fibre: new FibreService(database, bus, territory),
+      charging: openCharging(database.db, bus, territory, config.charging),
       accounts,
       applied,
       async close() {
