@@ -216,7 +216,8 @@ export const chargingRoutes: FastifyPluginAsyncTypebox<ChargingRoutesOptions> = 
 
   // Stations reach the central system on the API's own port: ws(s)://HOST:PORT/ocpp/{identity}.
   app.server.on('upgrade', central.handleUpgrade);
-  app.addHook('onClose', async () => {
+  // Before the HTTP server closes: it would otherwise wait for the stations' open sockets.
+  app.addHook('preClose', async () => {
     app.server.off('upgrade', central.handleUpgrade);
     await central.close();
   });

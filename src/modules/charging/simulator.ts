@@ -103,7 +103,7 @@ export class SimulatedStation {
       return undefined;
     }
     await this.status(connectorId, 'Preparing');
-    const started = (await this.client.call('StartTransaction', { connectorId, idTag, meterStart: this.meters[connectorId]!, timestamp: now() })) as {
+    const started = (await this.client.call('StartTransaction', { connectorId, idTag, meterStart: Math.round(this.meters[connectorId]!), timestamp: now() })) as {
       transactionId: number;
       idTagInfo: { status: string };
     };
@@ -114,7 +114,7 @@ export class SimulatedStation {
     let resolveStopped!: () => void;
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
     const timer = setInterval(() => {
-      this.meters[connectorId]! += Math.round((power * interval) / 3_600_000);
+      this.meters[connectorId]! += (power * interval) / 3_600_000;
       this.client
         .call('MeterValues', {
           connectorId,
@@ -123,7 +123,7 @@ export class SimulatedStation {
             {
               timestamp: now(),
               sampledValue: [
-                { value: String(this.meters[connectorId]), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
+                { value: String(Math.round(this.meters[connectorId]!)), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
                 { value: String(power), measurand: 'Power.Active.Import', unit: 'W', context: 'Sample.Periodic' },
                 { value: (power / 230 / 3).toFixed(1), measurand: 'Current.Import', unit: 'A', phase: 'L1', context: 'Sample.Periodic' },
                 { value: String(Math.min(100, 20 + Math.round(Math.random() * 60))), measurand: 'SoC', unit: 'Percent', context: 'Sample.Periodic' },
@@ -142,7 +142,7 @@ export class SimulatedStation {
         clearInterval(timer);
         this.transactions.delete(transactionId);
         void (async () => {
-          await this.client.call('StopTransaction', { transactionId, idTag, meterStop: this.meters[connectorId]!, timestamp: now(), reason });
+          await this.client.call('StopTransaction', { transactionId, idTag, meterStop: Math.round(this.meters[connectorId]!), timestamp: now(), reason });
           await this.status(connectorId, 'Finishing');
           await this.status(connectorId, 'Available');
         })()
