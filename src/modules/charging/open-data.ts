@@ -15,7 +15,7 @@ export const STATIC_COLUMNS = [
 ] as const;
 
 export const DYNAMIC_COLUMNS = [
-  'id_pdc_itinerance', 'occupation_pdc', 'etat_pdc', 'horodatage', 'etat_prise_type_2', 'etat_prise_type_combo_ccs', 'etat_prise_type_chademo', 'etat_prise_type_ef',
+  'id_pdc_itinerance', 'etat_pdc', 'occupation_pdc', 'horodatage', 'etat_prise_type_2', 'etat_prise_type_combo_ccs', 'etat_prise_type_chademo', 'etat_prise_type_ef',
 ] as const;
 
 type Value = string | number | boolean | number[] | null;
@@ -102,8 +102,8 @@ export function dynamicRows(stations: Station[], now = new Date()): OpenDataRow[
       const socket = state === 'en_service' ? 'fonctionnel' : state;
       return {
         id_pdc_itinerance: p.idPdcItinerance,
-        occupation_pdc: occupation,
         etat_pdc: state,
+        occupation_pdc: occupation,
         horodatage: utcSeconds(p.statusAt && known ? new Date(p.statusAt) : now),
         etat_prise_type_2: p.sockets.includes('T2') ? socket : null,
         etat_prise_type_combo_ccs: p.sockets.includes('CCS') ? socket : null,
