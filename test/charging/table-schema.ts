@@ -47,7 +47,8 @@ function checkValue(field: TableSchema['fields'][number], value: unknown, fromCs
       } catch {
         point = undefined;
       }
-      const ok = Array.isArray(point) && point.length === 2 && point.every((n) => typeof n === 'number') && Math.abs(point[0]) <= 180 && Math.abs(point[1]) <= 90;
+      const xy = Array.isArray(point) && point.length === 2 && point.every((n) => typeof n === 'number') ? (point as [number, number]) : undefined;
+      const ok = xy !== undefined && Math.abs(xy[0]) <= 180 && Math.abs(xy[1]) <= 90;
       if (!ok) problems.push(`${field.name}: not a [lon, lat] point`);
       break;
     }
