@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
+import { sql } from 'kysely';
 import type * as Ocpp from 'ocpp-rpc';
 import type { Db } from '../../platform/db/database.js';
 import type { ChargingConfig } from '../../platform/config.js';
@@ -98,6 +99,17 @@ function meterRows(stationId: string, connectorId: number, transactionId: number
   );
 }
 
+/**
+ * One INSERT … SELECT FROM unnest of one array per column: nine parameters whatever the number of rows,
+ * where a multi-row VALUES would bind nine per row (and the server would parse them all).
+ */
+async function insertMeterRows(db: Db, rows: MeterRow[]): Promise<void> {
+  const column = <K extends keyof MeterRow>(key: K) => rows.map((r) => r[key]);
+  await sql`insert into charging_meter_values (station_id, connector_id, transaction_id, at, measurand, phase, unit, context, value)
+    select * from unnest(${column('station_id')}::uuid[], ${column('connector_id')}::int[], ${column('transaction_id')}::int[], ${column('at')}::timestamptz[],
+      ${column('measurand')}::text[], ${column('phase')}::text[], ${column('unit')}::text[], ${column('context')}::text[], ${column('value')}::float8[])`.execute(db);
+}
+
 export interface CentralSystemOptions {
   log?: { warn(obj: object, msg: string): void };
 }
@@ -134,7 +146,7 @@ export class CentralSystem {
       );
     });
     this.rpc.on('client', (client: RpcClient) => this.attach(client));
-    this.meters = new BulkWriter((rows) => this.db.insertInto('charging_meter_values').values(rows).execute().then(() => undefined));
+    this.meters = new BulkWriter((rows) => insertMeterRows(this.db, rows));
     service.isOnline = (stationId) => this.clients.has(stationId);
   }
 
