@@ -1,5 +1,5 @@
 /** The API's shapes as the console reads them (see /api/openapi.json). */
-export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import', string[]>>;
+export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import' | 'charging_station' | 'charging_session' | 'charging_badge' | 'charging_command', string[]>>;
 
 export interface Session {
   user: { id: string; email: string; displayName: string; role: string; memberId: string };
