@@ -1,16 +1,18 @@
 /**
- * Group commit: rows handed in while a write is running are written together by the next one, so a
- * burst of small messages becomes a few multi-row inserts. add() resolves once its rows are stored (the
- * OCPP answer waits for it: a station that got its answer may forget the message), or rejects with the
- * write's error.
+ * Group commit: rows handed in while writes are running are written together by the next one, so a
+ * burst of small messages becomes a few multi-row inserts. Up to `parallel` writes run at once, so that
+ * commits (each waits for the disk) overlap on the pool's connections. add() resolves once its rows are
+ * stored (the OCPP answer waits for it: a station that got its answer may forget the message), or
+ * rejects with the write's error.
  */
 export class BulkWriter<T> {
   private queue: { rows: T[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private running: Promise<void> | null = null;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
     private readonly maxRows = 2000,
+    private readonly parallel = 2,
   ) {}
 
   add(rows: T[]): Promise<void> {
@@ -22,11 +24,13 @@ export class BulkWriter<T> {
   }
 
   private kick() {
-    if (this.running || !this.queue.length) return;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      this.kick();
-    });
+    while (this.running.size < this.parallel && this.queue.length) {
+      const run: Promise<void> = this.drain().finally(() => {
+        this.running.delete(run);
+        this.kick();
+      });
+      this.running.add(run);
+    }
   }
 
   private async drain() {
@@ -48,9 +52,9 @@ export class BulkWriter<T> {
 
   /** Waits until every row handed in so far is written. */
   async flush(): Promise<void> {
-    while (this.running || this.queue.length) {
+    while (this.running.size || this.queue.length) {
       this.kick();
-      await this.running;
+      await Promise.allSettled([...this.running]);
     }
   }
 }
