@@ -154,7 +154,9 @@ describe.each(drivers)('OCPP 1.6J central system on %s', (driver) => {
     const reset = await send('Reset', { type: 'Soft' });
     expect(reset.statusCode).toBe(200);
     expect(reset.json()).toMatchObject({ action: 'Reset', status: 'answered', response: { status: 'Accepted' }, requestedBy: 'technicien@mutualis.demo' });
-    expect((await send('Reset', { type: 'Brutal' })).statusCode).toBe(422);
+    const brutal = await send('Reset', { type: 'Brutal' });
+    expect(brutal.statusCode).toBe(422);
+    expect(brutal.json().error.details).toEqual([{ field: '/body/payload/type', message: expect.stringMatching(/valeurs prédéfinies/) }]);
     expect((await send('ChangeConfiguration', { key: 'NoSuchKey', value: '1' })).json()).toMatchObject({ status: 'rejected', response: { status: 'NotSupported' } });
     expect((await send('ChangeConfiguration', { key: 'HeartbeatInterval', value: '120' })).json().status).toBe('answered');
     const config = await send('GetConfiguration', {});

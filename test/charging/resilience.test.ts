@@ -23,6 +23,9 @@ describe.each(drivers)('a server restart on %s', (driver) => {
   beforeAll(async () => {
     scratch = driver === 'postgres' ? await createScratchDatabase() : undefined;
     env = { NODE_ENV: 'test', DATA_DIR: dir, ...(scratch && { DATABASE_URL: scratch.url }) };
+    const platform = await openPlatform(loadConfig(env), { poolSize: 4 });
+    await seedDemo(platform);
+    await platform.close();
   });
   afterAll(async () => {
     await scratch?.drop();
@@ -39,9 +42,9 @@ describe.each(drivers)('a server restart on %s', (driver) => {
     await s.platform.close();
   };
 
-  it('keeps open sessions and every acknowledged meter value', async () => {
+  // Two starts of the platform on its storage: longer than the default per-test limit on a busy machine.
+  it('keeps open sessions and every acknowledged meter value', { timeout: 120_000 }, async () => {
     const first = await start();
-    await seedDemo(first.platform);
     const station = client(first.url, 'DEMO-CS-01', DEMO_OCPP_PASSWORD);
     await station.connect();
     const startedAt = new Date(Date.now() - 600_000);

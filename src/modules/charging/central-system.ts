@@ -7,7 +7,7 @@ import type * as Ocpp from 'ocpp-rpc';
 import type { Db } from '../../platform/db/database.js';
 import type { ChargingConfig } from '../../platform/config.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
-import { AppError, validationFailed } from '../../platform/http/errors.js';
+import { AppError, schemaErrorDetails, validationFailed } from '../../platform/http/errors.js';
 import { BulkWriter } from './bulk-writer.js';
 import { sessionCost, type ChargingService, type Command } from './charging.service.js';
 import type { ChargingMeterValuesTable, CommandStatus } from './charging.tables.js';
@@ -360,7 +360,8 @@ export class CentralSystem {
     try {
       OCPP16.validate(`urn:${action}.req`, payload);
     } catch (error) {
-      throw validationFailed([{ field: '/body/payload', message: `charge utile refusée par le schéma OCPP 1.6 de ${action} : ${(error as Error).message}` }]);
+      const errors = (error as { details?: { errors?: unknown[] } }).details?.errors;
+      throw validationFailed(errors?.length ? schemaErrorDetails(errors as never, 'body/payload') : [{ field: '/body/payload', message: `refusé par le schéma OCPP 1.6 de ${action}` }]);
     }
     const station = await this.service.getStation(stationId);
     const id = randomUUID();
