@@ -15,7 +15,8 @@ describe.each(drivers)('mutualis charging simulate on %s', (driver) => {
   });
   afterAll(() => t?.close());
 
-  it('runs whole sessions of real OCPP clients against the server', async () => {
+  // Each CLI run starts a Node process with tsx: longer than the default per-test limit on a busy machine.
+  it('runs whole sessions of real OCPP clients against the server', { timeout: 120_000 }, async () => {
     const before = Date.now();
     const run = await mutualisCli(['charging', 'simulate', '--url', url, '--stations', 'DEMO-CS-01,DEMO-CS-02', '--duration', '4', '--session', '1', '--interval', '0.2'], {});
     expect(run.stderr).toBe('');
@@ -34,7 +35,7 @@ describe.each(drivers)('mutualis charging simulate on %s', (driver) => {
     }
   });
 
-  it('says which station was refused and exits 1 when none got in', async () => {
+  it('says which station was refused and exits 1 when none got in', { timeout: 180_000 }, async () => {
     const run = await mutualisCli(['charging', 'simulate', '--url', url, '--stations', 'DEMO-CS-01', '--password', 'not-the-password-1', '--duration', '1'], {});
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('DEMO-CS-01: connection refused');
