@@ -9,6 +9,7 @@ import { AppError } from './platform/http/errors.js';
 import { SYSTEM_ACTOR } from './platform/audit/audit.service.js';
 import { DemoRefusedError, seedDemo } from './demo/seed.js';
 import { CLI_ACTOR, ONDE_FILE_NAMES } from './modules/education/index.js';
+import { DEMO_OCPP_PASSWORD, runSimulation } from './modules/charging/index.js';
 
 const USAGE = `Usage: npm run mutualis -- <command> [options]
 
@@ -28,6 +29,11 @@ Commands:
                                   one), each with eleves.csv and optionally enseignants.csv, responsables.csv
   education import-assets FILE    import an asset CSV into schools (UAI column) or members' stock (Membre column)
   education purge                 delete the pupils who left more than EDUCATION_PUPIL_RETENTION_MONTHS ago
+  charging simulate [--url ws://HOST:PORT] [--stations N|ID,ID…] [--password P] [--duration S]
+                    [--session S] [--interval S] [--tags TAG,TAG…] [--ca FILE]
+                                  connect simulated OCPP 1.6J stations to a running server (default: the demo's
+                                  DEMO-CS-01… with their demo password, badges DEMO-TAG-001…010, 60 s); they boot,
+                                  charge with meter values and answer commands; exit 1 if none was accepted
 
 Roles: ${ROLES.join(', ')}
 The database is chosen as for the server: DATABASE_URL, else the embedded one under DATA_DIR.`;
@@ -49,7 +55,7 @@ async function run(platform: Platform, command: string[], values: Record<string,
       return 0;
     case 'seed-demo': {
       const report = await seedDemo(platform);
-      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils added`);
+      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils, ${report.chargingStations} charging stations added`);
       return 0;
     }
     case 'user create': {
@@ -155,6 +161,40 @@ async function run(platform: Platform, command: string[], values: Record<string,
   }
 }
 
+function seconds(values: Record<string, string | boolean | undefined>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a number of seconds above 0`);
+  return n;
+}
+
+/** `charging simulate` talks to a running server over OCPP: it opens no database of its own. */
+async function simulate(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const config = loadConfig();
+  const url = typeof values.url === 'string' ? values.url : `${config.tls ? 'wss' : 'ws'}://${config.host}:${config.port}`;
+  if (!/^wss?:\/\/[^/]+$/.test(url)) throw new UsageError(`--url must look like ws://HOST:PORT or wss://HOST:PORT, not "${url}"`);
+  const spec = typeof values.stations === 'string' ? values.stations : '7';
+  const identities = /^\d+$/.test(spec) ? Array.from({ length: Number(spec) }, (_, i) => `DEMO-CS-${String(i + 1).padStart(2, '0')}`) : spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!identities.length) throw new UsageError('--stations must be a number or a list of OCPP identities');
+  const password = typeof values.password === 'string' ? values.password : DEMO_OCPP_PASSWORD;
+  const idTags = typeof values.tags === 'string' ? values.tags.split(',').map((s) => s.trim()) : Array.from({ length: 10 }, (_, i) => `DEMO-TAG-${String(i + 1).padStart(3, '0')}`);
+  const durationSeconds = seconds(values, 'duration', 60);
+  console.log(`simulating ${identities.length} stations against ${url}/ocpp/… for ${durationSeconds} s`);
+  const report = await runSimulation({
+    url,
+    stations: identities.map((identity) => ({ identity, password })),
+    idTags,
+    durationSeconds,
+    sessionSeconds: seconds(values, 'session', Math.min(30, durationSeconds / 2)),
+    meterIntervalSeconds: seconds(values, 'interval', 5),
+    ...(typeof values.ca === 'string' && { ca: fs.readFileSync(values.ca) }),
+    log: (line) => console.log(line),
+  });
+  console.log(`stations accepted: ${report.accepted}/${report.stations}, sessions: ${report.sessions}, refused badges: ${report.refused}`);
+  return report.accepted > 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -170,6 +210,13 @@ async function main(): Promise<number> {
         operator: { type: 'string' },
         date: { type: 'string' },
         year: { type: 'string' },
+        url: { type: 'string' },
+        stations: { type: 'string' },
+        duration: { type: 'string' },
+        session: { type: 'string' },
+        interval: { type: 'string' },
+        tags: { type: 'string' },
+        ca: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -183,6 +230,7 @@ async function main(): Promise<number> {
   }
   let platform: Platform | undefined;
   try {
+    if (parsed.positionals.join(' ') === 'charging simulate') return await simulate(parsed.values);
     platform = await openPlatform(loadConfig());
     return await run(platform, parsed.positionals, parsed.values);
   } catch (error) {

@@ -4,6 +4,7 @@ import { SMO_MEMBER_ID } from '../modules/territory/index.js';
 import { loadFibreDemo } from '../modules/fibre/index.js';
 import { loadPurchasingDemo } from '../modules/purchasing/index.js';
 import { loadEducationDemo } from '../modules/education/index.js';
+import { loadChargingDemo } from '../modules/charging/index.js';
 import { DEMO_PASSWORD, DEMO_SITES, DEMO_USERS } from './demo-data.js';
 
 export class DemoRefusedError extends Error {}
@@ -19,13 +20,14 @@ export interface SeedReport {
   fibreSnapshots: number;
   purchasingAgreements: number;
   educationPupils: number;
+  chargingStations: number;
 }
 
 /** Loads the demo data; running it again adds only what is missing. */
 export async function seedDemo(platform: Platform): Promise<SeedReport> {
   if (platform.config.nodeEnv === 'production') throw new DemoRefusedError('Demo data is refused when NODE_ENV=production.');
   const { db } = platform.database;
-  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, purchasingAgreements: 0, educationPupils: 0 };
+  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, purchasingAgreements: 0, educationPupils: 0, chargingStations: 0 };
 
   const pending = await db
     .selectFrom('members')
@@ -66,6 +68,7 @@ export async function seedDemo(platform: Platform): Promise<SeedReport> {
   report.fibreSnapshots = await loadFibreDemo(db, platform.fibre, platform.territory, SYSTEM_ACTOR);
   report.purchasingAgreements = await loadPurchasingDemo(db, platform.purchasing);
   report.educationPupils = await loadEducationDemo(db, platform.education, platform.territory);
+  report.chargingStations = (await loadChargingDemo(db, platform.charging.service, platform.territory, SYSTEM_ACTOR)).stations;
   return report;
 }
 

@@ -10,6 +10,12 @@ describe('loadConfig', () => {
     expect(config.educationRetentionMonths).toBe(12);
   });
 
+  it('reads the charging settings, with the SMO prefix by default', () => {
+    expect(loadConfig({}).charging).toEqual({ operatorPrefix: 'FRS78', operatorContact: 'recharge@mutualis.fr', autoRegister: false, heartbeatSeconds: 300, commandTimeoutSeconds: 30 });
+    expect(loadConfig({ CHARGING_OPERATOR_PREFIX: 'FRA92', CHARGING_AUTO_REGISTER: 'true' }).charging).toMatchObject({ operatorPrefix: 'FRA92', autoRegister: true });
+    expect(loadConfig({}).tls).toBeUndefined();
+  });
+
   it('takes a postgres:// URL as the PostgreSQL server', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/m' }).databaseUrl).toBe('postgres://u@db:5432/m');
   });
@@ -33,6 +39,13 @@ describe('loadConfig', () => {
     [{ SMO_SIRET: '257800123' }, 'SMO_SIRET'],
     [{ EDUCATION_PUPIL_RETENTION_MONTHS: 'a year' }, 'EDUCATION_PUPIL_RETENTION_MONTHS'],
     [{ EDUCATION_PUPIL_RETENTION_MONTHS: '0' }, 'EDUCATION_PUPIL_RETENTION_MONTHS'],
+    [{ TLS_CERT: '/etc/hostname' }, 'TLS_KEY'],
+    [{ TLS_CERT: '/nonexistent.pem', TLS_KEY: '/etc/hostname' }, 'TLS_CERT'],
+    [{ CHARGING_OPERATOR_PREFIX: 'FR-S78' }, 'CHARGING_OPERATOR_PREFIX'],
+    [{ CHARGING_OPERATOR_CONTACT: 'nobody' }, 'CHARGING_OPERATOR_CONTACT'],
+    [{ CHARGING_AUTO_REGISTER: 'maybe' }, 'CHARGING_AUTO_REGISTER'],
+    [{ CHARGING_HEARTBEAT_SECONDS: '0' }, 'CHARGING_HEARTBEAT_SECONDS'],
+    [{ CHARGING_COMMAND_TIMEOUT_SECONDS: 'soon' }, 'CHARGING_COMMAND_TIMEOUT_SECONDS'],
   ])('rejects %o naming %s', (env, variable) => {
     try {
       loadConfig(env);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { isValidSiret } from './siret.js';
 
@@ -18,6 +19,20 @@ export interface Config {
   smoSiret: string;
   /** Months after which the data of a pupil who left is deleted (EDUCATION_PUPIL_RETENTION_MONTHS). */
   educationRetentionMonths: number;
+  /** PEM files of the server's certificate and key: the API and OCPP then speak HTTPS/WSS (OCPP security profile 2). */
+  tls: { certFile: string; keyFile: string } | undefined;
+  charging: ChargingConfig;
+}
+
+export interface ChargingConfig {
+  /** AFIREV operator prefix of the roaming ids: country code and the operator's 3-character id, e.g. FRS78. */
+  operatorPrefix: string;
+  /** Contact e-mail published in the IRVE open data (contact_operateur). */
+  operatorContact: string;
+  /** Unknown OCPP identities are kept as pending stations (BootNotification Pending) instead of refused. */
+  autoRegister: boolean;
+  heartbeatSeconds: number;
+  commandTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -36,6 +51,20 @@ function readPort(env: Env, name: string, fallback: number): number {
   const port = Number(raw);
   if (port > 65535) throw new ConfigError(name, `${port} is above 65535`);
   return port;
+}
+
+function readPositiveInt(env: Env, name: string, fallback: number, max: number): number {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ConfigError(name, `"${raw}" is not a whole number between 1 and ${max}`);
+  return Number(raw);
+}
+
+function readBoolean(env: Env, name: string): boolean {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return false;
+  if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(name, `"${raw}" is not true or false`);
+  return raw === 'true' || raw === '1';
 }
 
 function readOptional(env: Env, name: string): string | undefined {
@@ -95,6 +124,22 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('EDUCATION_PUPIL_RETENTION_MONTHS', `"${retention}" is not a whole number of months between 1 and 120`);
   }
 
+  const certFile = readOptional(env, 'TLS_CERT');
+  const keyFile = readOptional(env, 'TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(certFile === undefined ? 'TLS_CERT' : 'TLS_KEY', 'TLS_CERT and TLS_KEY must be set together');
+  }
+  for (const [name, file] of [['TLS_CERT', certFile], ['TLS_KEY', keyFile]] as const) {
+    if (file !== undefined && !fs.existsSync(file)) throw new ConfigError(name, `file "${file}" does not exist`);
+  }
+
+  const operatorPrefix = readOptional(env, 'CHARGING_OPERATOR_PREFIX') ?? 'FRS78';
+  if (!/^[A-Z]{2}[A-Z0-9]{3}$/.test(operatorPrefix)) {
+    throw new ConfigError('CHARGING_OPERATOR_PREFIX', `"${operatorPrefix}" is not an AFIREV operator prefix (country code and 3 letters or digits, e.g. FRS78)`);
+  }
+  const operatorContact = readOptional(env, 'CHARGING_OPERATOR_CONTACT') ?? 'recharge@mutualis.fr';
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(operatorContact)) throw new ConfigError('CHARGING_OPERATOR_CONTACT', `"${operatorContact}" is not an e-mail address`);
+
   return {
     port: readPort(env, 'PORT', 8080),
     host: readOptional(env, 'HOST') ?? '127.0.0.1',
@@ -107,5 +152,13 @@ export function loadConfig(env: Env = process.env): Config {
     tileUrl,
     smoSiret,
     educationRetentionMonths: Number(retention),
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    charging: {
+      operatorPrefix,
+      operatorContact,
+      autoRegister: readBoolean(env, 'CHARGING_AUTO_REGISTER'),
+      heartbeatSeconds: readPositiveInt(env, 'CHARGING_HEARTBEAT_SECONDS', 300, 86_400),
+      commandTimeoutSeconds: readPositiveInt(env, 'CHARGING_COMMAND_TIMEOUT_SECONDS', 30, 600),
+    },
   };
 }

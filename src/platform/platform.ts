@@ -8,6 +8,7 @@ import { TerritoryService } from '../modules/territory/index.js';
 import { FibreService } from '../modules/fibre/index.js';
 import { PurchasingService } from '../modules/purchasing/index.js';
 import { EducationService } from '../modules/education/index.js';
+import { openCharging, type Charging } from '../modules/charging/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -18,6 +19,7 @@ export interface Platform {
   fibre: FibreService;
   purchasing: PurchasingService;
   education: EducationService;
+  charging: Charging;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -53,6 +55,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       fibre: new FibreService(database, bus, territory),
       purchasing: new PurchasingService(database.db, bus, config.smoSiret),
       education: new EducationService(database, bus, territory, config.educationRetentionMonths),
+      charging: openCharging(database.db, bus, territory, config.charging),
       accounts,
       applied,
       async close() {

@@ -59,6 +59,10 @@ describe('console: sign-in, shell and roles', () => {
       'Éducation : parc',
       'Éducation : réparations',
       'Éducation : programme',
+      'Recharge : bornes',
+      'Recharge : sessions',
+      'Recharge : badges',
+      'Recharge : indicateurs',
       'Utilisateurs',
       "Journal d'audit",
     ]);
@@ -87,7 +91,7 @@ describe('console: sign-in, shell and roles', () => {
     const { context, page } = await newPage(browser, server.url);
     await signIn(page, 'operateur@mutualis.demo');
     const links = await navLinks(page);
-    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement']);
+    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Recharge : bornes']);
     expect(links.join(' ')).not.toMatch(/Achat|Utilisateurs|audit/i);
     await page.goto('/administration/utilisateurs');
     await page.getByRole('heading', { level: 1, name: 'Accès refusé' }).waitFor();
@@ -123,7 +127,7 @@ describe('console: sign-in, shell and roles', () => {
     // Clamart's 3 demo sites and the 10 schools the education demo adds.
     await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
     await page.getByRole('button', { name: 'Retirer le filtre' }).click();
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(23);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(26);
     await context.close();
   });
 

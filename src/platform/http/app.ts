@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
@@ -19,6 +20,7 @@ import { territoryRoutes } from '../../modules/territory/index.js';
 import { fibreRoutes } from '../../modules/fibre/index.js';
 import { purchasingRoutes } from '../../modules/purchasing/index.js';
 import { educationRoutes } from '../../modules/education/index.js';
+import { chargingRoutes, irveOpenDataRoutes } from '../../modules/charging/index.js';
 import { streamRoutes } from '../live/stream.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -33,6 +35,8 @@ export interface HttpOptions {
 export async function buildHttpApp(platform: Platform, options: HttpOptions = {}): Promise<FastifyInstance> {
   const { config } = platform;
   const app = Fastify({
+    // OCPP security profile 2: with a certificate the API and the stations' WebSockets are served over TLS.
+    ...(config.tls && { https: { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) } }),
     logger: options.logger ?? { level: config.logLevel },
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : randomUUID()),
     requestIdHeader: false,
@@ -115,6 +119,8 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   await app.register(fibreRoutes, { fibre: platform.fibre });
   await app.register(purchasingRoutes, { purchasing: platform.purchasing, buyer: { name: 'Syndicat mixte Mutualis (centrale d’achat)', siret: config.smoSiret } });
   await app.register(educationRoutes, { education: platform.education });
+  await app.register(chargingRoutes, { charging: platform.charging.service, central: platform.charging.central, indicators: platform.charging.indicators });
+  await app.register(irveOpenDataRoutes, { charging: platform.charging.service, contact: config.charging.operatorContact });
   await app.register(streamRoutes, { bus: platform.bus, accounts: platform.accounts });
   if (options.extend) await options.extend(app);
   return app;

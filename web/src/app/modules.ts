@@ -4,6 +4,7 @@ import { adminModule } from '../modules/admin';
 import { fibreModule } from '../modules/fibre';
 import { purchasingModule } from '../modules/purchasing';
 import { educationModule } from '../modules/education';
+import { chargingModule } from '../modules/charging';
 
 /** The console's modules, in navigation order. A new module adds itself here. */
-export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, purchasingModule, educationModule, adminModule];
+export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, purchasingModule, educationModule, chargingModule, adminModule];

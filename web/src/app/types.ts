@@ -17,7 +17,8 @@ export type Permissions = Partial<
     | 'purchasing_validation'
     | 'purchasing_override'
     | 'purchasing_budget'
-    | 'education_school' | 'education_pupil' | 'education_asset' | 'education_repair' | 'education_licence' | 'education_programme',
+    | 'education_school' | 'education_pupil' | 'education_asset' | 'education_repair' | 'education_licence' | 'education_programme'
+    | 'charging_station' | 'charging_session' | 'charging_badge' | 'charging_command',
     string[]
   >
 >;
