@@ -107,7 +107,6 @@ export class SimulatedStation {
       transactionId: number;
       idTagInfo: { status: string };
     };
-    await this.status(connectorId, 'Charging');
     const { transactionId } = started;
     const interval = this.options.meterIntervalMs ?? 60_000;
     const power = this.options.powerW ?? 11_000;
@@ -150,7 +149,9 @@ export class SimulatedStation {
           .finally(resolveStopped);
       },
     };
+    // Known before the next message: a RemoteStopTransaction may follow the start's answer at once.
     this.transactions.set(transactionId, transaction);
+    await this.status(connectorId, 'Charging');
     this.log(`session ${transactionId} started on connector ${connectorId} with ${idTag}`);
     return transaction;
   }
