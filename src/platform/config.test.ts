@@ -9,6 +9,11 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe(path.resolve('data'));
   });
 
+  it('defaults the device bus to the embedded broker on 1884 and Frigate\'s topic prefix', () => {
+    expect(loadConfig({})).toMatchObject({ mqttUrl: undefined, mqttPort: 1884, frigateTopicPrefix: 'frigate', deviceTopicPrefix: 'mutualis/devices', mqttClientId: 'mutualis-security' });
+    expect(loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).mqttUrl).toBe('mqtt://127.0.0.1:1883');
+  });
+
   it('takes a postgres:// URL as the PostgreSQL server', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/m' }).databaseUrl).toBe('postgres://u@db:5432/m');
   });
@@ -23,6 +28,11 @@ describe('loadConfig', () => {
     [{ MUTUALIS_ADMIN_EMAIL: 'nope', MUTUALIS_ADMIN_PASSWORD: 'x' }, 'MUTUALIS_ADMIN_EMAIL'],
     [{ TILE_URL: 'https://tiles.example/plan.png' }, 'TILE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ MQTT_URL: 'http://broker:1883' }, 'MQTT_URL'],
+    [{ MQTT_PORT: '99999' }, 'MQTT_PORT'],
+    [{ FRIGATE_TOPIC_PREFIX: 'frigate/#' }, 'FRIGATE_TOPIC_PREFIX'],
+    [{ DEVICE_TOPIC_PREFIX: 'devices/' }, 'DEVICE_TOPIC_PREFIX'],
+    [{ MQTT_CLIENT_ID: 'a b' }, 'MQTT_CLIENT_ID'],
   ])('rejects %o naming %s', (env, variable) => {
     try {
       loadConfig(env);

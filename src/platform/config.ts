@@ -13,6 +13,12 @@ export interface Config {
   nodeEnv: NodeEnv;
   logLevel: string;
   tileUrl: string | undefined;
+  /** The device bus (security module): an external broker, else the embedded one on mqttPort. */
+  mqttUrl: string | undefined;
+  mqttPort: number;
+  mqttClientId: string;
+  frigateTopicPrefix: string;
+  deviceTopicPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +85,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not a pino level`);
   }
 
+  const mqttUrl = readOptional(env, 'MQTT_URL');
+  if (mqttUrl !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(mqttUrl)) {
+    throw new ConfigError('MQTT_URL', `"${mqttUrl}" is not a broker URL (expected mqtt://host:port or mqtts://…)`);
+  }
+  const topicPrefix = (name: string, fallback: string) => {
+    const value = readOptional(env, name) ?? fallback;
+    if (!/^[^#+\s]+$/.test(value) || value.endsWith('/')) throw new ConfigError(name, `"${value}" is not a topic prefix (no wildcard, space or trailing slash)`);
+    return value;
+  };
+  const mqttClientId = readOptional(env, 'MQTT_CLIENT_ID') ?? 'mutualis-security';
+  if (!/^[\w.-]{1,64}$/.test(mqttClientId)) throw new ConfigError('MQTT_CLIENT_ID', 'letters, digits, ".", "_" or "-" only (64 at most)');
+
   return {
     port: readPort(env, 'PORT', 8080),
     host: readOptional(env, 'HOST') ?? '127.0.0.1',
@@ -89,5 +107,10 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     logLevel,
     tileUrl,
+    mqttUrl,
+    mqttPort: readPort(env, 'MQTT_PORT', 1884),
+    mqttClientId,
+    frigateTopicPrefix: topicPrefix('FRIGATE_TOPIC_PREFIX', 'frigate'),
+    deviceTopicPrefix: topicPrefix('DEVICE_TOPIC_PREFIX', 'mutualis/devices'),
   };
 }

@@ -3,6 +3,7 @@ import { auditMigrations } from './audit/audit.migrations.js';
 import { accountsMigrations } from './auth/accounts.migrations.js';
 import { territoryMigrations } from '../modules/territory/index.js';
 import { fibreMigrations } from '../modules/fibre/index.js';
+import { securityMigrations } from '../modules/security/index.js';
 
 /** Every module's migrations; their names give the order in which they run. */
-export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations];
+export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations, securityMigrations];

@@ -6,6 +6,7 @@ import { AccountsService } from './auth/accounts.service.js';
 import { ALL_MIGRATIONS } from './modules.js';
 import { TerritoryService } from '../modules/territory/index.js';
 import { FibreService } from '../modules/fibre/index.js';
+import { SecurityService } from '../modules/security/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -14,6 +15,7 @@ export interface Platform {
   bus: EventBus;
   territory: TerritoryService;
   fibre: FibreService;
+  security: SecurityService;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -38,6 +40,16 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
     const bus = new InProcessEventBus(options.onBusError);
     const territory = new TerritoryService(database.db, bus);
     const accounts = new AccountsService(database.db, territory.directory);
+    const security = new SecurityService(database.db, bus, {
+      mqtt: {
+        url: config.mqttUrl,
+        port: config.mqttPort,
+        host: config.host,
+        clientId: config.mqttClientId,
+        prefixes: { frigate: config.frigateTopicPrefix, devices: config.deviceTopicPrefix },
+      },
+    });
+    await security.init();
     return {
       config,
       database,
@@ -45,8 +57,10 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       territory,
       fibre: new FibreService(database, bus, territory),
       accounts,
+      security,
       applied,
       async close() {
+        await security.stop();
         await bus.close();
         await database.close();
       },
