@@ -142,7 +142,7 @@ describe.each(drivers)('alarm life and rules API on %s', (driver) => {
   it('escalates an alarm nobody took before its deadline', async () => {
     const id = await raise();
     const before = (await supervisor.get(`/api/security/alarms/${id}`)).json().alarm;
-    expect(await t.platform.security.alarms.escalate(new Date(Date.parse(before.deadlineAt) - 1000))).toEqual([]);
+    expect((await t.platform.security.alarms.escalate(new Date(Date.parse(before.deadlineAt) - 1000))).map((a) => a.id)).not.toContain(id);
     const escalated = await t.platform.security.alarms.escalate(new Date(Date.parse(before.deadlineAt) + 1000));
     expect(escalated.find((a) => a.id === id)).toMatchObject({ priority: 1, escalationLevel: 1 });
     const history = (await supervisor.get(`/api/security/alarms/${id}`)).json().history;
