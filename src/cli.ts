@@ -43,7 +43,7 @@ async function run(platform: Platform, command: string[], values: Record<string,
       return 0;
     case 'seed-demo': {
       const report = await seedDemo(platform);
-      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots added`);
+      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.securityDevices} security devices added`);
       return 0;
     }
     case 'user create': {

@@ -2,6 +2,7 @@ import { SYSTEM_ACTOR } from '../platform/audit/audit.service.js';
 import type { Platform } from '../platform/platform.js';
 import { SMO_MEMBER_ID } from '../modules/territory/index.js';
 import { loadFibreDemo } from '../modules/fibre/index.js';
+import { loadSecurityDemo } from '../modules/security/index.js';
 import { DEMO_PASSWORD, DEMO_SITES, DEMO_USERS } from './demo-data.js';
 
 export class DemoRefusedError extends Error {}
@@ -15,13 +16,14 @@ export interface SeedReport {
   sites: number;
   adhesions: number;
   fibreSnapshots: number;
+  securityDevices: number;
 }
 
 /** Loads the demo data; running it again adds only what is missing. */
 export async function seedDemo(platform: Platform): Promise<SeedReport> {
   if (platform.config.nodeEnv === 'production') throw new DemoRefusedError('Demo data is refused when NODE_ENV=production.');
   const { db } = platform.database;
-  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0 };
+  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, securityDevices: 0 };
 
   const pending = await db
     .selectFrom('members')
@@ -60,6 +62,14 @@ export async function seedDemo(platform: Platform): Promise<SeedReport> {
   }
 
   report.fibreSnapshots = await loadFibreDemo(db, platform.fibre, platform.territory, SYSTEM_ACTOR);
+  const operator = (await platform.accounts.findByEmail('operateur@mutualis.demo'))!;
+  report.securityDevices = await loadSecurityDemo({
+    db,
+    security: platform.security,
+    territory: platform.territory,
+    operatorUserId: operator.id,
+    operator: () => platform.accounts.actorFor(operator),
+  });
   return report;
 }
 

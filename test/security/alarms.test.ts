@@ -36,7 +36,7 @@ describe.each(drivers)('alarm life and rules API on %s', (driver) => {
       alarmType: 'door_forced_open',
       threshold: null,
       correlationWindowSec: null,
-      siteId: null,
+      siteId: townHall,
       deviceId: null,
       windows: [],
       priority: 2,

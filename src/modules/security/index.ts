@@ -6,3 +6,4 @@ export { AlarmsService, TRANSITIONS, type Alarm, type AlarmVerb, type Qualificat
 export type { MqttState } from './mqtt-link.js';
 export { DEVICE_KINDS, ZONES, ALARM_STATES, QUALIFICATIONS, type DeviceKind, type Zone, type AlarmState, type Qualification } from './security.tables.js';
 export { EVENT_TYPES, type EventType } from './event-formats.js';
+export { loadSecurityDemo, DEMO_DEVICES } from './security-demo.js';
