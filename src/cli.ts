@@ -8,6 +8,7 @@ import { ROLES, type Role } from './platform/auth/policy.js';
 import { AppError } from './platform/http/errors.js';
 import { SYSTEM_ACTOR } from './platform/audit/audit.service.js';
 import { DemoRefusedError, seedDemo } from './demo/seed.js';
+import { simulate } from './modules/security/index.js';
 
 const USAGE = `Usage: npm run mutualis -- <command> [options]
 
@@ -19,6 +20,10 @@ Commands:
   token create --email E --name N [--days D]
                                   create an API token for an account; prints it once
   audit verify                    check the audit trail's hash chain; exit 1 on the first bad record
+  security simulate [--url URL] [--rate N] [--duration S]
+                                  publish realistic Frigate and access-control events for the demo devices to the
+                                  broker (default: MQTT_URL, else the embedded broker on MQTT_PORT); N incidents a
+                                  second (default 2) for S seconds (default 30)
   fibre import FILE --operator CODE --date YYYY-MM-DD
                                   import an operator's IPE or ARCEP building file as its snapshot for that date;
                                   prints the summary and the rejected lines; exit 1 when the file is refused
@@ -110,6 +115,32 @@ async function run(platform: Platform, command: string[], values: Record<string,
   }
 }
 
+/** Needs the broker only, not the database. */
+async function simulateCommand(values: Record<string, string | boolean | undefined>): Promise<number> {
+  try {
+    const config = loadConfig();
+    const number = (name: string, fallback: number, max: number) => {
+      const raw = values[name];
+      if (raw === undefined) return fallback;
+      const n = Number(raw);
+      if (!(typeof raw === 'string' && n > 0 && n <= max)) throw new UsageError(`--${name} must be a number between 0 and ${max}`);
+      return n;
+    };
+    const url = typeof values.url === 'string' ? values.url : (config.mqttUrl ?? `mqtt://127.0.0.1:${config.mqttPort}`);
+    const rate = number('rate', 2, 10_000);
+    const duration = number('duration', 30, 86_400);
+    console.log(`publishing to ${url}: ${rate} incidents a second for ${duration} s (topics ${config.frigateTopicPrefix}/… and ${config.deviceTopicPrefix}/…)`);
+    const { published } = await simulate({ url, rate, durationSec: duration, prefixes: { frigate: config.frigateTopicPrefix, devices: config.deviceTopicPrefix } });
+    console.log(`published ${published} messages`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`mutualis: ${error.message}\n\n${USAGE}`);
+    else if (error instanceof ConfigError) console.error(`mutualis: ${error.message}`);
+    else console.error(`mutualis: broker unreachable or refused: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -124,6 +155,9 @@ async function main(): Promise<number> {
         days: { type: 'string' },
         operator: { type: 'string' },
         date: { type: 'string' },
+        url: { type: 'string' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -135,6 +169,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return parsed.values.help ? 0 : 2;
   }
+  if (parsed.positionals.join(' ') === 'security simulate') return simulateCommand(parsed.values);
   let platform: Platform | undefined;
   try {
     platform = await openPlatform(loadConfig());

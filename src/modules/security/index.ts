@@ -7,3 +7,4 @@ export type { MqttState } from './mqtt-link.js';
 export { DEVICE_KINDS, ZONES, ALARM_STATES, QUALIFICATIONS, type DeviceKind, type Zone, type AlarmState, type Qualification } from './security.tables.js';
 export { EVENT_TYPES, type EventType } from './event-formats.js';
 export { loadSecurityDemo, DEMO_DEVICES } from './security-demo.js';
+export { simulate, frigateEventMessage, frigateReviewMessage, deviceEventMessage } from './simulator.js';
