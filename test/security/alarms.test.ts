@@ -176,3 +176,31 @@ describe.each(drivers)('alarm life and rules API on %s', (driver) => {
     expect(audit.map((a) => a.action)).toEqual(['security.rule.create', 'security.rule.update', 'security.rule.delete']);
   });
 });
+
+describe.each(drivers)('security indicators on %s', (driver) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform(driver);
+  });
+  afterAll(() => t?.close());
+
+  it('computes the delays, false-alarm rates, police calls and device availability of the demo', async () => {
+    const supervisor = await ApiClient.signIn(t.app, 'superviseur@mutualis.demo');
+    const res = await supervisor.get('/api/security/indicators');
+    expect(res.statusCode).toBe(200);
+    const k = res.json();
+    // The demo's past alarms: taken after 1 to 4 minutes, qualified 4 to 15 minutes after creation.
+    expect(k.alarms).toBeGreaterThanOrEqual(8);
+    expect(k.timeToTake.count).toBe(7);
+    expect(k.timeToTake.p50).toBeGreaterThanOrEqual(60);
+    expect(k.timeToTake.p90).toBeLessThanOrEqual(240);
+    expect(k.timeToQualify.count).toBe(6);
+    const site = k.falseAlarmRate.bySite.find((s: { name: string }) => s.name === 'Collège Jean Racine');
+    expect(site).toMatchObject({ qualified: 3, falseAlarms: 2 });
+    expect(k.policeCallsByMonth.reduce((n: number, m: { calls: number }) => n + m.calls, 0)).toBe(1);
+    // The two readers of the past tamper alarms stay tampered.
+    expect(k.devices).toMatchObject({ total: 20, online: 18, tampered: 2, availability: 0.9 });
+    const school = await ApiClient.signIn(t.app, 'ecole.clamart@mutualis.demo');
+    expect((await school.get('/api/security/indicators')).statusCode).toBe(403);
+  });
+});

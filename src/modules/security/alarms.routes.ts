@@ -170,6 +170,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ security: SecurityService 
             device: Nullable(Type.Ref('SecurityDevice')),
             site: Type.Object({ id: Type.String(), name: Type.String(), longitude: Type.Number(), latitude: Type.Number() }),
             cameras: Type.Array(Type.Ref('SecurityDevice'), { description: 'Caméras du site, pour la levée de doute' }),
+            tickets: Type.Array(Type.Object({ id: Type.String(), description: Type.String(), status: Type.String(), createdAt: Type.String(), createdBy: Type.String() }), { description: 'Tickets de maintenance ouverts par la qualification' }),
           }),
           404: Type.Ref('Error'),
           ...commonErrors,
@@ -178,15 +179,25 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ security: SecurityService 
     },
     async (request) => {
       const alarm = await visibleAlarm(request, request.params.id);
-      const [history, events, procedure, device, site, cameras] = await Promise.all([
+      const [history, events, procedure, device, site, cameras, tickets] = await Promise.all([
         alarms.history(alarm.id),
         alarms.events(alarm.id),
         alarms.procedure(alarm.type),
         alarm.deviceId ? devices.get(alarm.deviceId) : null,
         security.siteOf(alarm.siteId),
         devices.list({ all: true }, { siteId: alarm.siteId, kind: 'camera', page: 1, pageSize: 50 }),
+        alarms.openTicketsFor(alarm.id),
       ]);
-      return { alarm, history, events, procedure, device, site, cameras: cameras.items };
+      return {
+        alarm,
+        history,
+        events,
+        procedure,
+        device,
+        site,
+        cameras: cameras.items,
+        tickets: tickets.map((k) => ({ id: k.id, description: k.description, status: k.status, createdAt: k.created_at.toISOString(), createdBy: k.created_by })),
+      };
     },
   );
 
@@ -212,6 +223,34 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ security: SecurityService 
       },
     );
   }
+
+  const Stat = Type.Object({ p50: Nullable(Type.Integer()), p90: Nullable(Type.Integer()), count: Type.Integer() }, { description: 'Secondes depuis la création de l’alarme' });
+  const Rate = Type.Array(Type.Object({ id: Type.String(), name: Type.String(), qualified: Type.Integer(), falseAlarms: Type.Integer(), rate: Type.Number() }));
+  app.get(
+    '/api/security/indicators',
+    {
+      schema: {
+        tags: ['security'],
+        summary: 'Indicateurs : délais de prise en charge et de qualification (p50, p90), taux de fausses alarmes, appels à la police par mois, disponibilité des équipements',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            alarms: Type.Integer(),
+            timeToTake: Stat,
+            timeToQualify: Stat,
+            falseAlarmRate: Type.Object({ byDevice: Rate, bySite: Rate, byRule: Rate }),
+            policeCallsByMonth: Type.Array(Type.Object({ month: Type.String(), calls: Type.Integer() })),
+            devices: Type.Object({ total: Type.Integer(), online: Type.Integer(), offline: Type.Integer(), tampered: Type.Integer(), unknown: Type.Integer(), availability: Nullable(Type.Number()) }),
+          }),
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const actor = authorize(request, 'read', 'security_alarm', actorOf(request).memberId);
+      return alarms.indicators(await devices.scopeOf(actor, 'security_alarm'), request.query);
+    },
+  );
 
   app.post(
     '/api/security/events',

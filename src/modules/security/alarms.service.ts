@@ -286,6 +286,67 @@ export class AlarmsService {
     return out;
   }
 
+  /**
+   * Key figures over a period (alarms created in it): time to take and to qualify (p50, p90, in seconds),
+   * false-alarm rate per device, site and rule, police calls per month, and the devices' current status.
+   */
+  async indicators(scope: SiteScope, period: { from?: string | undefined; to?: string | undefined }) {
+    const within = (alias: string) => {
+      const parts = [sql`true`];
+      if ('siteIds' in scope) parts.push(scope.siteIds.length ? sql`${sql.ref(`${alias}.site_id`)} in (${sql.join(scope.siteIds)})` : sql`false`);
+      if ('memberIds' in scope) parts.push(scope.memberIds.length ? sql`${sql.ref(`${alias}.member_id`)} in (${sql.join(scope.memberIds)})` : sql`false`);
+      return sql.join(parts, sql` and `);
+    };
+    const period_ = sql.join(
+      [sql`true`, ...(period.from ? [sql`a.created_at >= ${new Date(period.from)}`] : []), ...(period.to ? [sql`a.created_at < ${new Date(period.to)}`] : [])],
+      sql` and `,
+    );
+    const where = sql`${within('a')} and ${period_}`;
+    const times = await sql<{ take50: number | null; take90: number | null; taken: number; qual50: number | null; qual90: number | null; qualified: number; total: number }>`
+      select percentile_cont(0.5) within group (order by extract(epoch from a.taken_at - a.created_at)) as take50,
+             percentile_cont(0.9) within group (order by extract(epoch from a.taken_at - a.created_at)) as take90,
+             count(a.taken_at)::int as taken,
+             percentile_cont(0.5) within group (order by extract(epoch from a.qualified_at - a.created_at)) as qual50,
+             percentile_cont(0.9) within group (order by extract(epoch from a.qualified_at - a.created_at)) as qual90,
+             count(a.qualified_at)::int as qualified,
+             count(*)::int as total
+      from security_alarms a where ${where}`.execute(this.db);
+    const rate = (group: 'device' | 'site' | 'rule') => {
+      const [key, label, join] = {
+        device: [sql`d.id`, sql`d.name`, sql`join security_devices d on d.id = a.device_id`],
+        site: [sql`s.id`, sql`s.name`, sql`join sites s on s.id = a.site_id`],
+        rule: [sql`r.id`, sql`r.name`, sql`join security_rules r on r.id = a.rule_id`],
+      }[group];
+      return sql<{ id: string; name: string; qualified: number; falseAlarms: number }>`
+        select ${key} as id, ${label} as name, count(*)::int as qualified, count(*) filter (where a.qualification = 'false_alarm')::int as "falseAlarms"
+        from security_alarms a ${join}
+        where ${where} and a.qualification is not null
+        group by ${key}, ${label} order by 4 desc, 3 desc limit 20`.execute(this.db);
+    };
+    const [byDevice, bySite, byRule, police, devices] = await Promise.all([
+      rate('device'),
+      rate('site'),
+      rate('rule'),
+      sql<{ month: string; calls: number }>`
+        select to_char(a.qualified_at at time zone 'Europe/Paris', 'YYYY-MM') as month, count(*)::int as calls
+        from security_alarms a where ${where} and a.qualification = 'police_called' group by 1 order by 1`.execute(this.db),
+      sql<{ status: string; n: number }>`select d.status, count(*)::int as n from security_devices d where ${within('d')} group by d.status`.execute(this.db),
+    ]);
+    const t = times.rows[0]!;
+    const withRate = (rows: { id: string; name: string; qualified: number; falseAlarms: number }[]) => rows.map((r) => ({ ...r, rate: r.qualified ? r.falseAlarms / r.qualified : 0 }));
+    const count = (status: string) => devices.rows.find((d) => d.status === status)?.n ?? 0;
+    const totalDevices = devices.rows.reduce((sum, d) => sum + d.n, 0);
+    const round = (v: number | null) => (v === null ? null : Math.round(Number(v)));
+    return {
+      alarms: t.total,
+      timeToTake: { p50: round(t.take50), p90: round(t.take90), count: t.taken },
+      timeToQualify: { p50: round(t.qual50), p90: round(t.qual90), count: t.qualified },
+      falseAlarmRate: { byDevice: withRate(byDevice.rows), bySite: withRate(bySite.rows), byRule: withRate(byRule.rows) },
+      policeCallsByMonth: police.rows,
+      devices: { total: totalDevices, online: count('online'), offline: count('offline'), tampered: count('tampered'), unknown: count('unknown'), availability: totalDevices ? count('online') / totalDevices : null },
+    };
+  }
+
   async openTicketsFor(alarmId: string) {
     return this.db.selectFrom('security_tickets').selectAll().where('alarm_id', '=', alarmId).execute();
   }
