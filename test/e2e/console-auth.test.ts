@@ -43,7 +43,20 @@ describe('console: sign-in, shell and roles', () => {
     const actingFor = page.getByTestId('acting-for');
     expect(await actingFor.textContent()).toContain('Claire Admin');
     expect(await actingFor.textContent()).toContain('Administrateur du syndicat');
-    expect(await navLinks(page)).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Fibre : imports', 'Utilisateurs', "Journal d'audit"]);
+    expect(await navLinks(page)).toEqual([
+      'Accueil',
+      'Carte du territoire',
+      'Sites',
+      'Fibre : avancement',
+      'Fibre : imports',
+      'Alarmes',
+      'Indicateurs de sûreté',
+      'Équipements de sûreté',
+      'Règles d’alarme',
+      'Messages rejetés',
+      'Utilisateurs',
+      "Journal d'audit",
+    ]);
     await page.getByText('Communes du territoire').waitFor();
     expect(await page.locator('.tile', { hasText: 'Communes du territoire' }).locator('.tile-value').textContent()).toBe('295');
     expect(await axeViolations(page)).toEqual([]);
@@ -69,7 +82,7 @@ describe('console: sign-in, shell and roles', () => {
     const { context, page } = await newPage(browser, server.url);
     await signIn(page, 'operateur@mutualis.demo');
     const links = await navLinks(page);
-    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement']);
+    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Alarmes', 'Indicateurs de sûreté', 'Équipements de sûreté', 'Règles d’alarme']);
     expect(links.join(' ')).not.toMatch(/Achat|Utilisateurs|audit/i);
     await page.goto('/administration/utilisateurs');
     await page.getByRole('heading', { level: 1, name: 'Accès refusé' }).waitFor();
@@ -104,7 +117,7 @@ describe('console: sign-in, shell and roles', () => {
     await table.getByRole('link', { name: 'Mairie de Clamart' }).waitFor();
     await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
     await page.getByRole('button', { name: 'Retirer le filtre' }).click();
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(14);
     await context.close();
   });
 

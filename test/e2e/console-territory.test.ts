@@ -60,14 +60,14 @@ describe('console: territory', () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Sites', exact: true }).click();
     const table = page.getByTestId('sites-table');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(14);
     await checkPage(page, '05-sites');
 
     await page.getByLabel(field('Rechercher')).fill('parking');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
     await page.waitForURL(/q=parking/);
     await page.getByLabel(field('Rechercher')).fill('');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(14);
 
     await page.getByRole('combobox', { name: 'Type', exact: true }).click();
     await page.getByRole('option', { name: 'École' }).click();
