@@ -80,7 +80,7 @@ export class MqttLink {
       clientId: this.options.clientId,
       clean: false,
       protocolVersion: v5 ? 5 : 4,
-      ...(v5 && { properties: { sessionExpiryInterval: 7 * 86_400, receiveMaximum: 4000 } }),
+      ...(v5 && { properties: { sessionExpiryInterval: 7 * 86_400, receiveMaximum: 65_535 } }),
       reconnectPeriod: FIRST_RETRY_MS,
       connectTimeout: 5000,
       resubscribe: false,
