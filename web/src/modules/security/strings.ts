@@ -149,6 +149,7 @@ export const T = {
   indicators: {
     title: 'Indicateurs de sûreté',
     intro: 'Sur les alarmes des sites que vous supervisez.',
+    keyFigures: 'Chiffres clés',
     take: 'Délai de prise en charge',
     qualify: 'Délai de qualification',
     p: (p50: string, p90: string) => `médiane ${p50}, 90 % en moins de ${p90}`,

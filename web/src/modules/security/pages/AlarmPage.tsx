@@ -24,7 +24,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 
 function detailText(details: Record<string, unknown>): string {
   return Object.entries(details)
-    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .filter(([k, v]) => k !== 'ruleId' && v !== undefined && v !== null && v !== '')
     .map(([k, v]) => `${k} : ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' ; ');
 }

@@ -49,7 +49,7 @@ export function IndicatorsPage() {
       {!data && !error && <Loading />}
       {data && (
         <Stack gap="xl">
-          <TileGroup title={T.indicators.title}>
+          <TileGroup title={T.indicators.keyFigures}>
             <Tile label={T.indicators.alarms} value={String(data.alarms)} />
             <Tile label={T.indicators.take} value={T.duration(data.timeToTake.p50)} hint={T.indicators.p(T.duration(data.timeToTake.p50), T.duration(data.timeToTake.p90))} />
             <Tile label={T.indicators.qualify} value={T.duration(data.timeToQualify.p50)} hint={T.indicators.p(T.duration(data.timeToQualify.p50), T.duration(data.timeToQualify.p90))} />

@@ -145,7 +145,7 @@ export function QueuePage() {
                 className={`${i === selected ? 'alarm-selected' : ''} ${cue?.id === a.id ? 'alarm-flash' : ''}`}
                 onClick={() => setSelected(i)}
               >
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <PriorityBadge priority={a.priority} />
                 </Table.Td>
                 <Table.Td>
@@ -161,7 +161,7 @@ export function QueuePage() {
                 <Table.Td>{a.siteName}</Table.Td>
                 <Table.Td>{a.eventCount}</Table.Td>
                 <Table.Td>{ageOf(a.createdAt, now)}</Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <StateBadge state={a.state} />
                 </Table.Td>
                 <Table.Td>{a.takenByLabel ?? '—'}</Table.Td>
