@@ -101,3 +101,41 @@ describe.each(drivers)('security devices and supervision centres on %s', (driver
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['security.device.create', 'security.centre.create', 'security.operator.assign']));
   });
 });
+
+describe.each(drivers)('site security studies on %s', (driver) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform(driver);
+  });
+  afterAll(() => t?.close());
+
+  it('keeps a study per site with its risk matrix and measures, checked, audited and scoped', async () => {
+    const college = await siteId(t.platform, 'Collège Jean Racine');
+    const supervisor = await ApiClient.signIn(t.app, 'superviseur@mutualis.demo');
+    const demo = (await supervisor.get(`/api/security/studies/${college}`)).json();
+    expect(demo).toMatchObject({ siteName: 'Collège Jean Racine', memberId: 'dep-78', totalCostEuros: 21_100 });
+    // R1: likelihood 3, impact 3.
+    expect(demo.matrix[2][2]).toEqual(['R1']);
+    const bad = await supervisor.request('PUT', `/api/security/studies/${college}`, { summary: 'x', threats: [], risks: [{ id: 'R9', threatId: 'T9', vulnerability: 'v', likelihood: 2, impact: 2 }], measures: [] });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.message).toContain('menace inconnue : T9');
+    const outOfScale = await supervisor.request('PUT', `/api/security/studies/${college}`, { summary: 'x', threats: [], risks: [{ id: 'R1', threatId: 'T1', vulnerability: 'v', likelihood: 5, impact: 2 }], measures: [] });
+    expect(outOfScale.statusCode).toBe(422);
+    const townHall = await siteId(t.platform, 'Mairie de Clamart');
+    const saved = await supervisor.request('PUT', `/api/security/studies/${townHall}`, {
+      summary: 'Mairie',
+      threats: [{ id: 'T1', label: 'Intrusion', description: '' }],
+      risks: [{ id: 'R1', threatId: 'T1', vulnerability: 'Porte arrière', likelihood: 4, impact: 4 }],
+      measures: [{ id: 'M1', label: 'Contact de porte', riskIds: ['R1'], costEuros: 900, status: 'proposed' }],
+    });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json()).toMatchObject({ totalCostEuros: 900, updatedBy: 'superviseur@mutualis.demo' });
+    // Clamart's administrator reads Clamart's study only; the operator has no access to studies.
+    const clamart = await ApiClient.signIn(t.app, 'admin.clamart@mutualis.demo');
+    expect((await clamart.get('/api/security/studies')).json().map((s: { siteName: string }) => s.siteName)).toEqual(['Mairie de Clamart']);
+    expect((await clamart.get(`/api/security/studies/${college}`)).statusCode).toBe(403);
+    expect((await clamart.request('PUT', `/api/security/studies/${townHall}`, { summary: 'x', threats: [], risks: [], measures: [] })).statusCode).toBe(403);
+    const audit = await t.platform.database.db.selectFrom('audit_log').select('action').where('entity_id', '=', townHall).execute();
+    expect(audit.map((a) => a.action)).toContain('security.study.save');
+  });
+});

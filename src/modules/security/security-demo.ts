@@ -92,6 +92,27 @@ export const DEMO_PROCEDURES: { alarmType: string; title: string; steps: string[
   { alarmType: 'review_alert', title: 'Alerte vidéo Frigate', steps: ['Ouvrir l’élément de revue dans Frigate', CHECK_CAMERAS, 'Qualifier selon ce que montrent les images'] },
 ];
 
+export const DEMO_STUDY = {
+  summary: 'Collège de 650 élèves en centre-ville, clôture basse côté nord, local technique donnant sur la rue. Étude préalable à l’extension de la vidéoprotection (périmètre et entrée uniquement, hors cour et salles pendant les heures d’ouverture).',
+  threats: [
+    { id: 'T1', label: 'Intrusion nocturne', description: 'Pénétration dans l’établissement hors ouverture, vol de matériel informatique.' },
+    { id: 'T2', label: 'Dégradations', description: 'Tags, bris de vitres, incendie de poubelles contre la façade.' },
+    { id: 'T3', label: 'Intrusion pendant les cours', description: 'Personne étrangère entrant par le portail élèves aux heures de passage.' },
+  ],
+  risks: [
+    { id: 'R1', threatId: 'T1', vulnerability: 'Clôture nord basse et non détectée', likelihood: 3, impact: 3 },
+    { id: 'R2', threatId: 'T1', vulnerability: 'Porte du local technique sans contrôle d’accès', likelihood: 2, impact: 4 },
+    { id: 'R3', threatId: 'T2', vulnerability: 'Façade rue non éclairée', likelihood: 3, impact: 2 },
+    { id: 'R4', threatId: 'T3', vulnerability: 'Portail élèves ouvert 10 minutes à chaque interclasse', likelihood: 2, impact: 3 },
+  ],
+  measures: [
+    { id: 'M1', label: 'Caméra thermique de périmètre avec détection d’intrusion (côté nord)', riskIds: ['R1'], costEuros: 8400, status: 'done' as const },
+    { id: 'M2', label: 'Lecteur de badge et contact d’ouverture sur la porte du local technique', riskIds: ['R2'], costEuros: 3200, status: 'done' as const },
+    { id: 'M3', label: 'Éclairage à détection sur la façade rue', riskIds: ['R3'], costEuros: 2600, status: 'approved' as const },
+    { id: 'M4', label: 'Portail élèves à badge avec interphone vers la vie scolaire', riskIds: ['R4'], costEuros: 6900, status: 'proposed' as const },
+  ],
+};
+
 /** Past alarms: an event, then how far the operator took it, with the minutes it took to take and to qualify. */
 const PAST: { device: string; type: GenericEvent['type'] | 'object_detected'; daysAgo: number; until: 'new' | 'taken' | 'qualified' | 'closed'; qualification?: object; take: number; qualify: number }[] = [
   { device: 'DEMO-DOOR-01', type: 'door_forced_open', daysAgo: 40, until: 'closed', qualification: { qualification: 'false_alarm', cause: 'Agent d’entretien sans badge' }, take: 1, qualify: 4 },
@@ -140,6 +161,8 @@ export async function loadSecurityDemo(deps: SecurityDemoDeps): Promise<number> 
 
   for (const r of DEMO_RULES) await security.rules.create(SYSTEM_ACTOR, r);
   await db.insertInto('security_procedures').values(DEMO_PROCEDURES.map((p) => ({ alarm_type: p.alarmType, title: p.title, steps: p.steps }))).onConflict((oc) => oc.column('alarm_type').doNothing()).execute();
+
+  await security.studies.save(SYSTEM_ACTOR, sites.get(DEMO_COLLEGE)!, DEMO_STUDY);
 
   // Past alarms go through the real ingestion and state machine, then are moved back to when they happened.
   const actor = await deps.operator();

@@ -173,4 +173,21 @@ export const securityMigrations: MigrationSet = {
         .execute();
     },
   },
+
+  '202611291801_security_studies': {
+    async up(db: Kysely<unknown>) {
+      // One study per site; its lists are edited and read as a whole, hence jsonb.
+      await db.schema
+        .createTable('security_studies')
+        .addColumn('site_id', 'uuid', (c) => c.primaryKey().references('sites.id').onDelete('cascade'))
+        .addColumn('member_id', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('threats', 'jsonb', (c) => c.notNull())
+        .addColumn('risks', 'jsonb', (c) => c.notNull())
+        .addColumn('measures', 'jsonb', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

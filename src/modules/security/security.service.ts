@@ -8,6 +8,7 @@ import { IngestService } from './ingest.service.js';
 import { MqttLink, type MqttOptions, type MqttState } from './mqtt-link.js';
 import { RuleEngine } from './rule-engine.js';
 import { RulesService } from './rules.service.js';
+import { StudiesService } from './studies.js';
 
 export interface SecurityOptions {
   mqtt: MqttOptions;
@@ -26,6 +27,7 @@ export class SecurityService {
   readonly alarms: AlarmsService;
   readonly rules: RulesService;
   readonly ingest: IngestService;
+  readonly studies: StudiesService;
   readonly engine = new RuleEngine();
   private link: MqttLink | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -39,6 +41,7 @@ export class SecurityService {
     this.alarms = new AlarmsService(db, bus);
     this.rules = new RulesService(db, (rules) => this.engine.setRules(rules));
     this.ingest = new IngestService(db, bus, this.engine, options.mqtt.prefixes, QUIET);
+    this.studies = new StudiesService(db);
   }
 
   /** Loads the rules into the engine; the platform calls it when it opens. */

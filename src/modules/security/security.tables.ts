@@ -175,6 +175,17 @@ export interface SecurityTicketsTable {
   created_by: string;
 }
 
+export interface SecurityStudiesTable {
+  site_id: string;
+  member_id: string;
+  summary: string;
+  threats: unknown;
+  risks: unknown;
+  measures: unknown;
+  updated_at: Generated<Date>;
+  updated_by: string;
+}
+
 declare module '../../platform/db/database.js' {
   interface Tables {
     security_centres: SecurityCentresTable;
@@ -189,5 +200,6 @@ declare module '../../platform/db/database.js' {
     security_alarms: SecurityAlarmsTable;
     security_alarm_history: SecurityAlarmHistoryTable;
     security_tickets: SecurityTicketsTable;
+    security_studies: SecurityStudiesTable;
   }
 }
