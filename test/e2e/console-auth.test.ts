@@ -52,6 +52,7 @@ describe('console: sign-in, shell and roles', () => {
       'Alarmes',
       'Indicateurs de sûreté',
       'Équipements de sûreté',
+      'Études de sûreté',
       'Règles d’alarme',
       'Messages rejetés',
       'Utilisateurs',

@@ -87,6 +87,14 @@ describe('security console', () => {
     expect(await axeViolations(page), 'accessibility of the devices').toEqual([]);
     await screenshot(page, '43-securite-equipements');
 
+    await page.getByRole('link', { name: 'Études de sûreté' }).click();
+    await page.getByRole('link', { name: 'Collège Jean Racine' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Matrice des risques' }).waitFor();
+    expect(await page.locator('td[data-score="9"]').textContent()).toContain('R1');
+    await page.getByText('Coût des mesures retenues').waitFor();
+    expect(await axeViolations(page), 'accessibility of the study').toEqual([]);
+    await screenshot(page, '45-securite-etude');
+
     await page.getByRole('link', { name: 'Règles d’alarme' }).click();
     await page.getByRole('cell', { name: 'Refus d’accès répétés', exact: true }).waitFor();
     expect(await axeViolations(page), 'accessibility of the rules').toEqual([]);

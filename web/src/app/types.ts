@@ -1,5 +1,5 @@
 /** The API's shapes as the console reads them (see /api/openapi.json). */
-export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import' | 'security_device' | 'security_alarm' | 'security_rule' | 'security_dead_letter' | 'security_centre', string[]>>;
+export type Permissions = Partial<Record<'member' | 'commune' | 'site' | 'user' | 'token' | 'audit' | 'fibre' | 'fibre_import' | 'security_device' | 'security_alarm' | 'security_rule' | 'security_dead_letter' | 'security_centre' | 'security_study', string[]>>;
 
 export interface Session {
   user: { id: string; email: string; displayName: string; role: string; memberId: string };

@@ -8,6 +8,7 @@ export const securityModule: ConsoleModule = {
     { to: '/securite/alarmes', label: T.nav.queue, resource: 'security_alarm' },
     { to: '/securite/indicateurs', label: T.nav.indicators, resource: 'security_alarm' },
     { to: '/securite/equipements', label: T.nav.devices, resource: 'security_device' },
+    { to: '/securite/etudes', label: T.nav.studies, resource: 'security_study' },
     { to: '/securite/regles', label: T.nav.rules, resource: 'security_rule' },
     { to: '/securite/messages-rejetes', label: T.nav.deadLetters, resource: 'security_dead_letter' },
   ],
@@ -24,6 +25,13 @@ export const securityModule: ConsoleModule = {
     {
       element: <RequirePermission resource="security_device" />,
       children: [{ path: 'securite/equipements', lazy: async () => ({ Component: (await import('./pages/DevicesPage')).DevicesPage }) }],
+    },
+    {
+      element: <RequirePermission resource="security_study" />,
+      children: [
+        { path: 'securite/etudes', lazy: async () => ({ Component: (await import('./pages/StudiesPage')).StudiesPage }) },
+        { path: 'securite/etudes/:siteId', lazy: async () => ({ Component: (await import('./pages/StudiesPage')).StudyPage }) },
+      ],
     },
     {
       element: <RequirePermission resource="security_rule" />,

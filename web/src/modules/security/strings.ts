@@ -1,6 +1,6 @@
 /** Texts of the security module (sûreté électronique). */
 export const T = {
-  nav: { queue: 'Alarmes', devices: 'Équipements de sûreté', rules: 'Règles d’alarme', deadLetters: 'Messages rejetés', indicators: 'Indicateurs de sûreté' },
+  nav: { queue: 'Alarmes', devices: 'Équipements de sûreté', rules: 'Règles d’alarme', deadLetters: 'Messages rejetés', indicators: 'Indicateurs de sûreté', studies: 'Études de sûreté' },
   states: { new: 'Nouvelle', taken: 'Prise en charge', verification: 'Levée de doute', qualified: 'Qualifiée', closed: 'Close' } as Record<string, string>,
   qualifications: { false_alarm: 'Fausse alarme', technical_fault: 'Panne technique', handled_on_site: 'Traitée sur place', police_called: 'Police appelée' } as Record<string, string>,
   priority: (p: number) => `P${p}`,
@@ -140,6 +140,28 @@ export const T = {
     burst: (n: number | null, s: number | null) => `${n ?? '?'} en ${s ?? '?'} s à une même porte`,
     pair: (other: string, s: number | null) => `+ ${other} dans la même zone en ${s ?? '?'} s`,
   },
+  studies: {
+    title: 'Études de sûreté',
+    intro: 'Menaces, vulnérabilités, risques (vraisemblance × impact) et mesures recommandées par site.',
+    empty: 'Aucune étude.',
+    columns: { site: 'Site', risks: 'Risques', measures: 'Mesures', cost: 'Coût estimé', updated: 'Mise à jour' },
+    study: (site: string) => `Étude de sûreté : ${site}`,
+    summary: 'Contexte',
+    threats: 'Menaces',
+    risks: 'Risques',
+    matrix: 'Matrice des risques',
+    matrixCaption: 'Risques placés selon leur vraisemblance (lignes) et leur impact (colonnes), de 1 (faible) à 4 (très élevé)',
+    likelihood: 'Vraisemblance',
+    impact: 'Impact',
+    measures: 'Mesures recommandées',
+    riskColumns: { id: 'Risque', threat: 'Menace', vulnerability: 'Vulnérabilité', likelihood: 'Vraisemblance', impact: 'Impact', level: 'Niveau' },
+    measureColumns: { id: 'Mesure', label: 'Description', risks: 'Risques traités', cost: 'Coût (TTC)', status: 'État' },
+    statuses: { proposed: 'Proposée', approved: 'Validée', in_progress: 'En cours', done: 'Réalisée', rejected: 'Écartée' } as Record<string, string>,
+    level: (score: number) => (score >= 12 ? 'Critique' : score >= 8 ? 'Élevé' : score >= 4 ? 'Moyen' : 'Faible'),
+    total: (cost: string) => `Coût des mesures retenues : ${cost}`,
+    print: 'Imprimer',
+    updated: (at: string, by: string) => `Mise à jour le ${at} par ${by}`,
+  },
   deadLetters: {
     title: 'Messages rejetés',
     intro: 'Messages des équipements qui n’ont pas pu être enregistrés (contenu illisible, hors schéma, équipement inconnu). L’ingestion continue ; corrigez l’émetteur ou déclarez l’équipement.',
@@ -168,5 +190,7 @@ export const T = {
   duration: (s: number | null) => (s === null ? '—' : s < 60 ? `${s} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} h`),
   percent: (r: number | null) => (r === null ? '—' : `${(r * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`),
 };
+
+export const euros = (n: number) => n.toLocaleString('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
 
 export const typeLabel = (type: string) => T.types[type] ?? type;

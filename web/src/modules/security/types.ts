@@ -104,3 +104,17 @@ export const EVENT_TYPES = [
   'review_alert',
   'review_detection',
 ] as const;
+
+export interface Study {
+  siteId: string;
+  siteName: string;
+  memberId: string;
+  summary: string;
+  threats: { id: string; label: string; description: string }[];
+  risks: { id: string; threatId: string; vulnerability: string; likelihood: number; impact: number }[];
+  measures: { id: string; label: string; riskIds: string[]; costEuros: number; status: string }[];
+  matrix: string[][][];
+  totalCostEuros: number;
+  updatedAt: string;
+  updatedBy: string;
+}
