@@ -30,7 +30,7 @@ describe('mutualis security simulate', () => {
     expect(sources.has('frigate') || sources.has('mqtt')).toBe(true);
     const dead = await db.selectFrom('security_dead_letters').select('reason').where('topic', 'like', `${tag}/%`).execute();
     expect(dead).toEqual([]);
-  });
+  }, 120_000);
 
   it('refuses a bad rate and reports an unreachable broker', async () => {
     const bad = await mutualisCli(['security', 'simulate', '--rate', 'lots'], env);
@@ -39,5 +39,5 @@ describe('mutualis security simulate', () => {
     const down = await mutualisCli(['security', 'simulate', '--url', 'mqtt://127.0.0.1:1', '--duration', '1'], env);
     expect(down.code).toBe(2);
     expect(down.stderr).toContain('broker unreachable');
-  });
+  }, 120_000);
 });
