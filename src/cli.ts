@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from './platform/audit/audit.service.js';
 import { DemoRefusedError, seedDemo } from './demo/seed.js';
 import { CLI_ACTOR, ONDE_FILE_NAMES } from './modules/education/index.js';
 import { DEMO_OCPP_PASSWORD, runSimulation } from './modules/charging/index.js';
+import { simulate } from './modules/security/index.js';
 
 const USAGE = `Usage: npm run mutualis -- <command> [options]
 
@@ -21,6 +22,10 @@ Commands:
   token create --email E --name N [--days D]
                                   create an API token for an account; prints it once
   audit verify                    check the audit trail's hash chain; exit 1 on the first bad record
+  security simulate [--url URL] [--rate N] [--duration S]
+                                  publish realistic Frigate and access-control events for the demo devices to the
+                                  broker (default: MQTT_URL, else the embedded broker on MQTT_PORT); N incidents a
+                                  second (default 2) for S seconds (default 30)
   fibre import FILE --operator CODE --date YYYY-MM-DD
                                   import an operator's IPE or ARCEP building file as its snapshot for that date;
                                   prints the summary and the rejected lines; exit 1 when the file is refused
@@ -55,7 +60,7 @@ async function run(platform: Platform, command: string[], values: Record<string,
       return 0;
     case 'seed-demo': {
       const report = await seedDemo(platform);
-      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils, ${report.chargingStations} charging stations added`);
+      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils, ${report.chargingStations} charging stations, ${report.securityDevices} security devices added`);
       return 0;
     }
     case 'user create': {
@@ -170,7 +175,7 @@ function seconds(values: Record<string, string | boolean | undefined>, name: str
 }
 
 /** `charging simulate` talks to a running server over OCPP: it opens no database of its own. */
-async function simulate(values: Record<string, string | boolean | undefined>): Promise<number> {
+async function simulateStations(values: Record<string, string | boolean | undefined>): Promise<number> {
   const config = loadConfig();
   const url = typeof values.url === 'string' ? values.url : `${config.tls ? 'wss' : 'ws'}://${config.host}:${config.port}`;
   if (!/^wss?:\/\/[^/]+$/.test(url)) throw new UsageError(`--url must look like ws://HOST:PORT or wss://HOST:PORT, not "${url}"`);
@@ -195,6 +200,32 @@ async function simulate(values: Record<string, string | boolean | undefined>): P
   return report.accepted > 0 ? 0 : 1;
 }
 
+/** Needs the broker only, not the database. */
+async function simulateSecurityEvents(values: Record<string, string | boolean | undefined>): Promise<number> {
+  try {
+    const config = loadConfig();
+    const number = (name: string, fallback: number, max: number) => {
+      const raw = values[name];
+      if (raw === undefined) return fallback;
+      const n = Number(raw);
+      if (!(typeof raw === 'string' && n > 0 && n <= max)) throw new UsageError(`--${name} must be a number between 0 and ${max}`);
+      return n;
+    };
+    const url = typeof values.url === 'string' ? values.url : (config.mqttUrl ?? `mqtt://127.0.0.1:${config.mqttPort}`);
+    const rate = number('rate', 2, 10_000);
+    const duration = number('duration', 30, 86_400);
+    console.log(`publishing to ${url}: ${rate} incidents a second for ${duration} s (topics ${config.frigateTopicPrefix}/… and ${config.deviceTopicPrefix}/…)`);
+    const { published } = await simulate({ url, rate, durationSec: duration, prefixes: { frigate: config.frigateTopicPrefix, devices: config.deviceTopicPrefix } });
+    console.log(`published ${published} messages`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`mutualis: ${error.message}\n\n${USAGE}`);
+    else if (error instanceof ConfigError) console.error(`mutualis: ${error.message}`);
+    else console.error(`mutualis: broker unreachable or refused: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -217,6 +248,7 @@ async function main(): Promise<number> {
         interval: { type: 'string' },
         tags: { type: 'string' },
         ca: { type: 'string' },
+        rate: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -228,9 +260,10 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return parsed.values.help ? 0 : 2;
   }
+  if (parsed.positionals.join(' ') === 'security simulate') return simulateSecurityEvents(parsed.values);
   let platform: Platform | undefined;
   try {
-    if (parsed.positionals.join(' ') === 'charging simulate') return await simulate(parsed.values);
+    if (parsed.positionals.join(' ') === 'charging simulate') return await simulateStations(parsed.values);
     platform = await openPlatform(loadConfig());
     return await run(platform, parsed.positionals, parsed.values);
   } catch (error) {

@@ -5,6 +5,7 @@ import { loadFibreDemo } from '../modules/fibre/index.js';
 import { loadPurchasingDemo } from '../modules/purchasing/index.js';
 import { loadEducationDemo } from '../modules/education/index.js';
 import { loadChargingDemo } from '../modules/charging/index.js';
+import { loadSecurityDemo } from '../modules/security/index.js';
 import { DEMO_PASSWORD, DEMO_SITES, DEMO_USERS } from './demo-data.js';
 
 export class DemoRefusedError extends Error {}
@@ -21,13 +22,14 @@ export interface SeedReport {
   purchasingAgreements: number;
   educationPupils: number;
   chargingStations: number;
+  securityDevices: number;
 }
 
 /** Loads the demo data; running it again adds only what is missing. */
 export async function seedDemo(platform: Platform): Promise<SeedReport> {
   if (platform.config.nodeEnv === 'production') throw new DemoRefusedError('Demo data is refused when NODE_ENV=production.');
   const { db } = platform.database;
-  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, purchasingAgreements: 0, educationPupils: 0, chargingStations: 0 };
+  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, purchasingAgreements: 0, educationPupils: 0, chargingStations: 0, securityDevices: 0 };
 
   const pending = await db
     .selectFrom('members')
@@ -69,6 +71,14 @@ export async function seedDemo(platform: Platform): Promise<SeedReport> {
   report.purchasingAgreements = await loadPurchasingDemo(db, platform.purchasing);
   report.educationPupils = await loadEducationDemo(db, platform.education, platform.territory);
   report.chargingStations = (await loadChargingDemo(db, platform.charging.service, platform.territory, SYSTEM_ACTOR)).stations;
+  const operator = (await platform.accounts.findByEmail('operateur@mutualis.demo'))!;
+  report.securityDevices = await loadSecurityDemo({
+    db,
+    security: platform.security,
+    territory: platform.territory,
+    operatorUserId: operator.id,
+    operator: () => platform.accounts.actorFor(operator),
+  });
   return report;
 }
 

@@ -16,6 +16,11 @@ describe('loadConfig', () => {
     expect(loadConfig({}).tls).toBeUndefined();
   });
 
+  it('defaults the device bus to the embedded broker on 1884 and Frigate\'s topic prefix', () => {
+    expect(loadConfig({})).toMatchObject({ mqttUrl: undefined, mqttPort: 1884, frigateTopicPrefix: 'frigate', deviceTopicPrefix: 'mutualis/devices', mqttClientId: 'mutualis-security' });
+    expect(loadConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).mqttUrl).toBe('mqtt://127.0.0.1:1883');
+  });
+
   it('takes a postgres:// URL as the PostgreSQL server', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/m' }).databaseUrl).toBe('postgres://u@db:5432/m');
   });
@@ -46,6 +51,11 @@ describe('loadConfig', () => {
     [{ CHARGING_AUTO_REGISTER: 'maybe' }, 'CHARGING_AUTO_REGISTER'],
     [{ CHARGING_HEARTBEAT_SECONDS: '0' }, 'CHARGING_HEARTBEAT_SECONDS'],
     [{ CHARGING_COMMAND_TIMEOUT_SECONDS: 'soon' }, 'CHARGING_COMMAND_TIMEOUT_SECONDS'],
+    [{ MQTT_URL: 'http://broker:1883' }, 'MQTT_URL'],
+    [{ MQTT_PORT: '99999' }, 'MQTT_PORT'],
+    [{ FRIGATE_TOPIC_PREFIX: 'frigate/#' }, 'FRIGATE_TOPIC_PREFIX'],
+    [{ DEVICE_TOPIC_PREFIX: 'devices/' }, 'DEVICE_TOPIC_PREFIX'],
+    [{ MQTT_CLIENT_ID: 'a b' }, 'MQTT_CLIENT_ID'],
   ])('rejects %o naming %s', (env, variable) => {
     try {
       loadConfig(env);

@@ -22,6 +22,12 @@ export interface Config {
   /** PEM files of the server's certificate and key: the API and OCPP then speak HTTPS/WSS (OCPP security profile 2). */
   tls: { certFile: string; keyFile: string } | undefined;
   charging: ChargingConfig;
+  /** The device bus (security module): an external broker, else the embedded one on mqttPort. */
+  mqttUrl: string | undefined;
+  mqttPort: number;
+  mqttClientId: string;
+  frigateTopicPrefix: string;
+  deviceTopicPrefix: string;
 }
 
 export interface ChargingConfig {
@@ -139,6 +145,17 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const operatorContact = readOptional(env, 'CHARGING_OPERATOR_CONTACT') ?? 'recharge@mutualis.fr';
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(operatorContact)) throw new ConfigError('CHARGING_OPERATOR_CONTACT', `"${operatorContact}" is not an e-mail address`);
+  const mqttUrl = readOptional(env, 'MQTT_URL');
+  if (mqttUrl !== undefined && !/^(mqtts?|tcp|tls|wss?):\/\/[^/]+/.test(mqttUrl)) {
+    throw new ConfigError('MQTT_URL', `"${mqttUrl}" is not a broker URL (expected mqtt://host:port or mqtts://…)`);
+  }
+  const topicPrefix = (name: string, fallback: string) => {
+    const value = readOptional(env, name) ?? fallback;
+    if (!/^[^#+\s]+$/.test(value) || value.endsWith('/')) throw new ConfigError(name, `"${value}" is not a topic prefix (no wildcard, space or trailing slash)`);
+    return value;
+  };
+  const mqttClientId = readOptional(env, 'MQTT_CLIENT_ID') ?? 'mutualis-security';
+  if (!/^[\w.-]{1,64}$/.test(mqttClientId)) throw new ConfigError('MQTT_CLIENT_ID', 'letters, digits, ".", "_" or "-" only (64 at most)');
 
   return {
     port: readPort(env, 'PORT', 8080),
@@ -160,5 +177,10 @@ export function loadConfig(env: Env = process.env): Config {
       heartbeatSeconds: readPositiveInt(env, 'CHARGING_HEARTBEAT_SECONDS', 300, 86_400),
       commandTimeoutSeconds: readPositiveInt(env, 'CHARGING_COMMAND_TIMEOUT_SECONDS', 30, 600),
     },
+    mqttUrl,
+    mqttPort: readPort(env, 'MQTT_PORT', 1884),
+    mqttClientId,
+    frigateTopicPrefix: topicPrefix('FRIGATE_TOPIC_PREFIX', 'frigate'),
+    deviceTopicPrefix: topicPrefix('DEVICE_TOPIC_PREFIX', 'mutualis/devices'),
   };
 }

@@ -6,6 +6,7 @@ import { fibreMigrations } from '../modules/fibre/index.js';
 import { purchasingMigrations } from '../modules/purchasing/index.js';
 import { educationMigrations } from '../modules/education/index.js';
 import { chargingMigrations } from '../modules/charging/index.js';
+import { securityMigrations } from '../modules/security/index.js';
 
 /** Every module's migrations; their names give the order in which they run. */
-export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations, purchasingMigrations, educationMigrations, chargingMigrations];
+export const ALL_MIGRATIONS: MigrationSet[] = [territoryMigrations, auditMigrations, accountsMigrations, fibreMigrations, purchasingMigrations, educationMigrations, chargingMigrations, securityMigrations];

@@ -9,6 +9,7 @@ import { FibreService } from '../modules/fibre/index.js';
 import { PurchasingService } from '../modules/purchasing/index.js';
 import { EducationService } from '../modules/education/index.js';
 import { openCharging, type Charging } from '../modules/charging/index.js';
+import { SecurityService } from '../modules/security/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -20,6 +21,7 @@ export interface Platform {
   purchasing: PurchasingService;
   education: EducationService;
   charging: Charging;
+  security: SecurityService;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -47,6 +49,16 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
     const bus = new InProcessEventBus(options.onBusError);
     const territory = new TerritoryService(database.db, bus);
     const accounts = new AccountsService(database.db, territory.directory);
+    const security = new SecurityService(database.db, bus, {
+      mqtt: {
+        url: config.mqttUrl,
+        port: config.mqttPort,
+        host: config.host,
+        clientId: config.mqttClientId,
+        prefixes: { frigate: config.frigateTopicPrefix, devices: config.deviceTopicPrefix },
+      },
+    });
+    await security.init();
     return {
       config,
       database,
@@ -57,8 +69,10 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       education: new EducationService(database, bus, territory, config.educationRetentionMonths),
       charging: openCharging(database.db, bus, territory, config.charging),
       accounts,
+      security,
       applied,
       async close() {
+        await security.stop();
         await bus.close();
         await database.close();
       },

@@ -69,7 +69,7 @@ describe.each(drivers)('territory API on %s', (driver) => {
 
   it('gives the dashboard figures in one call, scoped to what the user may see', async () => {
     const all = (await admin.get('/api/territory/figures')).json();
-    expect(all).toMatchObject({ communes: 295, adherentCommunes: 130, sitesByKind: { school: 14, public_building: 4, car_park: 7, other: 1 } }); // with the education demo's 10 schools of Clamart and the charging demo's 3 car parks
+    expect(all).toMatchObject({ communes: 295, adherentCommunes: 130, sitesByKind: { school: 14, public_building: 5, car_park: 7, other: 1 } }); // with the education demo's 10 schools of Clamart, the charging demo's 3 car parks and the security demo's gymnasium
     expect(all.adherentMembers).toBeGreaterThan(130);
     expect((await clamart.get('/api/territory/figures')).json().sitesByKind).toEqual({ school: 12, public_building: 1, car_park: 0, other: 0 });
     expect((await admin.get('/api/territory/figures?memberId=com-78517')).json().sitesByKind).toEqual({ school: 1, public_building: 0, car_park: 1, other: 0 });

@@ -63,6 +63,12 @@ describe('console: sign-in, shell and roles', () => {
       'Recharge : sessions',
       'Recharge : badges',
       'Recharge : indicateurs',
+      'Alarmes',
+      'Indicateurs de sûreté',
+      'Équipements de sûreté',
+      'Études de sûreté',
+      'Règles d’alarme',
+      'Messages rejetés',
       'Utilisateurs',
       "Journal d'audit",
     ]);
@@ -91,7 +97,7 @@ describe('console: sign-in, shell and roles', () => {
     const { context, page } = await newPage(browser, server.url);
     await signIn(page, 'operateur@mutualis.demo');
     const links = await navLinks(page);
-    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Recharge : bornes']);
+    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Recharge : bornes', 'Alarmes', 'Indicateurs de sûreté', 'Équipements de sûreté', 'Règles d’alarme']);
     expect(links.join(' ')).not.toMatch(/Achat|Utilisateurs|audit/i);
     await page.goto('/administration/utilisateurs');
     await page.getByRole('heading', { level: 1, name: 'Accès refusé' }).waitFor();
@@ -127,7 +133,7 @@ describe('console: sign-in, shell and roles', () => {
     // Clamart's 3 demo sites and the 10 schools the education demo adds.
     await expect.poll(() => table.locator('tbody tr').count()).toBe(13);
     await page.getByRole('button', { name: 'Retirer le filtre' }).click();
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(26);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(27);
     await context.close();
   });
 

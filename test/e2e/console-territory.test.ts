@@ -60,15 +60,15 @@ describe('console: territory', () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Sites', exact: true }).click();
     const table = page.getByTestId('sites-table');
-    // 13 demo sites, the 10 schools of Clamart that the education demo adds and the charging demo's 3 car parks.
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(26);
+    // 13 demo sites, the 10 schools of Clamart that the education demo adds and the charging demo's 3 car parks and the security demo's gymnasium.
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(27);
     await checkPage(page, '05-sites');
 
     await page.getByLabel(field('Rechercher')).fill('parking');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(7);
     await page.waitForURL(/q=parking/);
     await page.getByLabel(field('Rechercher')).fill('');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(26);
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(27);
 
     await page.getByRole('combobox', { name: 'Type', exact: true }).click();
     await page.getByRole('option', { name: 'École' }).click();

@@ -35,6 +35,6 @@ describe('OpenAPI description', () => {
 
   it('reports the database in /api/health without authentication', async () => {
     const res = await t.app.inject({ url: '/api/health' });
-    expect(res.json()).toEqual({ status: 'ok', version: expect.any(String), database: { kind: 'pglite', ok: true } });
+    expect(res.json()).toEqual({ status: 'ok', version: expect.any(String), database: { kind: 'pglite', ok: true }, mqtt: null });
   });
 });

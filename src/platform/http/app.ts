@@ -21,9 +21,23 @@ import { fibreRoutes } from '../../modules/fibre/index.js';
 import { purchasingRoutes } from '../../modules/purchasing/index.js';
 import { educationRoutes } from '../../modules/education/index.js';
 import { chargingRoutes, irveOpenDataRoutes } from '../../modules/charging/index.js';
+import { securityRoutes } from '../../modules/security/index.js';
 import { streamRoutes } from '../live/stream.routes.js';
 
 export const API_VERSION = '0.1.0';
+
+/** The device bus of the security module; null when ingestion is not started (CLI, some tests). A lost broker does not make the service unavailable. */
+const MqttHealth = Type.Union([
+  Type.Null(),
+  Type.Object({
+    mode: Type.String({ description: 'embedded (courtier intégré) ou external (MQTT_URL)' }),
+    url: Type.String(),
+    connected: Type.Boolean(),
+    since: Type.Union([Type.Null(), Type.String()]),
+    lastError: Type.Union([Type.Null(), Type.String()]),
+    reconnects: Type.Integer(),
+  }),
+]);
 
 export interface HttpOptions {
   /** Pino logger options; false silences the logs (tests). */
@@ -96,18 +110,18 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
         tags: ['platform'],
         summary: 'État du service et de sa base de données',
         response: {
-          200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), database: Type.Object({ kind: Type.String(), ok: Type.Boolean() }) }),
-          503: Type.Object({ status: Type.Literal('unavailable'), version: Type.String(), database: Type.Object({ kind: Type.String(), ok: Type.Boolean(), error: Type.String() }) }),
+          200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), database: Type.Object({ kind: Type.String(), ok: Type.Boolean() }), mqtt: MqttHealth }),
+          503: Type.Object({ status: Type.Literal('unavailable'), version: Type.String(), database: Type.Object({ kind: Type.String(), ok: Type.Boolean(), error: Type.String() }), mqtt: MqttHealth }),
         },
       },
     },
     async (request, reply) => {
       try {
         await pingDatabase(platform.database.db);
-        return { status: 'ok' as const, version: API_VERSION, database: { kind: platform.database.kind, ok: true } };
+        return { status: 'ok' as const, version: API_VERSION, database: { kind: platform.database.kind, ok: true }, mqtt: platform.security.mqttState() };
       } catch (error) {
         request.log.error({ err: error }, 'health check: database unreachable');
-        return reply.status(503).send({ status: 'unavailable' as const, version: API_VERSION, database: { kind: platform.database.kind, ok: false, error: 'base de données injoignable' } });
+        return reply.status(503).send({ status: 'unavailable' as const, version: API_VERSION, database: { kind: platform.database.kind, ok: false, error: 'base de données injoignable' }, mqtt: platform.security.mqttState() });
       }
     },
   );
@@ -121,6 +135,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   await app.register(educationRoutes, { education: platform.education });
   await app.register(chargingRoutes, { charging: platform.charging.service, central: platform.charging.central, indicators: platform.charging.indicators });
   await app.register(irveOpenDataRoutes, { charging: platform.charging.service, contact: config.charging.operatorContact });
+  await app.register(securityRoutes, { security: platform.security });
   await app.register(streamRoutes, { bus: platform.bus, accounts: platform.accounts });
   if (options.extend) await options.extend(app);
   return app;

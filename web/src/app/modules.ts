@@ -5,6 +5,7 @@ import { fibreModule } from '../modules/fibre';
 import { purchasingModule } from '../modules/purchasing';
 import { educationModule } from '../modules/education';
 import { chargingModule } from '../modules/charging';
+import { securityModule } from '../modules/security';
 
 /** The console's modules, in navigation order. A new module adds itself here. */
-export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, purchasingModule, educationModule, chargingModule, adminModule];
+export const MODULES: ConsoleModule[] = [territoryModule, fibreModule, purchasingModule, educationModule, chargingModule, securityModule, adminModule];
