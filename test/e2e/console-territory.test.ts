@@ -60,15 +60,18 @@ describe('console: territory', () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Sites', exact: true }).click();
     const table = page.getByTestId('sites-table');
-    // 13 demo sites, the 10 schools of Clamart that the education demo adds and the charging demo's 3 car parks and the security demo's gymnasium.
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(27);
+    // 13 demo sites, the 10 schools of Clamart that the education demo adds, the charging demo's 3 car parks
+    // and the security demo's gymnasium: 27, on two pages of 25.
+    const results = page.getByRole('status').filter({ hasText: /résultat/ });
+    await expect.poll(() => results.textContent()).toBe('27 résultats');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(25);
     await checkPage(page, '05-sites');
 
     await page.getByLabel(field('Rechercher')).fill('parking');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(7);
     await page.waitForURL(/q=parking/);
     await page.getByLabel(field('Rechercher')).fill('');
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(27);
+    await expect.poll(() => results.textContent()).toBe('27 résultats');
 
     await page.getByRole('combobox', { name: 'Type', exact: true }).click();
     await page.getByRole('option', { name: 'École' }).click();
@@ -120,7 +123,8 @@ describe('console: territory', () => {
 
   it('shows a site created elsewhere while the list is open (live update)', async () => {
     const { page } = admin;
-    await page.goto('/sites');
+    // Clamart's sites fit on one page, where the new one must appear.
+    await page.goto('/sites?q=Clamart');
     const table = page.getByTestId('sites-table');
     await table.locator('tbody tr').first().waitFor();
     await page.locator('[data-live-state="open"]').waitFor();

@@ -72,7 +72,7 @@ export function Shell() {
             </Group>
           </Group>
         </AppShell.Header>
-        <AppShell.Navbar p="sm" id="navigation" component="nav" aria-label={S.mainNav}>
+        <AppShell.Navbar p="sm" id="navigation" component="nav" aria-label={S.mainNav} style={{ overflowY: 'auto' }}>
           <Stack gap={4}>
             {nav.map((item) => (
               <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.end} label={item.label} onClick={close} variant="filled" />

@@ -191,7 +191,6 @@ export function StationPage() {
               <Title order={2} fz="h4" id="station-points" mb="xs">
                 {T.station.points}
               </Title>
-              <Table.ScrollContainer minWidth={520}>
               <Table striped>
                 <Table.Thead>
                   <Table.Tr>
@@ -213,7 +212,6 @@ export function StationPage() {
                   ))}
                 </Table.Tbody>
               </Table>
-              </Table.ScrollContainer>
             </section>
             <section aria-labelledby="station-configuration">
               <Title order={2} fz="h4" id="station-configuration" mb="xs">
