@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, Outlet } from 'react-router';
-import { Alert, Anchor, Button, Group, Loader, Pagination, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Loader, Pagination, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { errorMessage, type FieldError } from './api';
 import { pageTitle, S } from './strings';
 import { usePermission } from './session';
@@ -168,5 +168,28 @@ export function TileGroup({ title, children }: { title: string; children: ReactN
         {children}
       </SimpleGrid>
     </section>
+  );
+}
+
+/** The lines an import refused, with their number in the file and the reason; nothing when none was refused. */
+export function RejectedLines({ rejects, testId }: { rejects: { line: number; reason: string }[]; testId?: string }) {
+  if (rejects.length === 0) return null;
+  return (
+    <Table striped aria-label={S.rejectedLines} data-testid={testId}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{S.line}</Table.Th>
+          <Table.Th>{S.reason}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rejects.map((r) => (
+          <Table.Tr key={r.line}>
+            <Table.Td>{r.line}</Table.Td>
+            <Table.Td>{r.reason}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }

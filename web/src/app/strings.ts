@@ -49,6 +49,9 @@ export const S = {
   previousPage: 'Page précédente',
   nextPage: 'Page suivante',
   pageN: (n: number) => `Page ${n}`,
+  rejectedLines: 'Lignes rejetées',
+  line: 'Ligne',
+  reason: 'Raison',
   results: (total: number) => (total === 0 ? 'Aucun résultat' : total === 1 ? '1 résultat' : `${total.toLocaleString('fr-FR')} résultats`),
 } as const;
 

@@ -86,8 +86,6 @@ export const T = {
     file: 'Fichier CSV',
     submit: 'Importer',
     imported: (created: number, rejected: number) => `${plural(created, 'équipement créé', 'équipements créés')}, ${plural(rejected, 'ligne rejetée', 'lignes rejetées')}.`,
-    line: 'Ligne',
-    reason: 'Raison',
   },
   repairs: {
     title: 'Réparations',

@@ -149,9 +149,6 @@ export const T = {
     importHint: 'Colonnes : reference;libelle;categorie;unite;prix_unitaire_ht;taux_tva;prix_public_ht;retire;paliers',
     importSubmit: 'Importer',
     importResult: (created: number, updated: number, rejected: number) => `${created} article(s) créé(s), ${updated} mis à jour, ${rejected} ligne(s) rejetée(s).`,
-    rejects: 'Lignes rejetées',
-    line: 'Ligne',
-    reason: 'Raison',
     create: 'Enregistrer un accord-cadre attribué',
     form: {
       reference: 'Référence (identifiant DECP, 16 caractères au plus)',

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, FileInput, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { api } from '../../../app/api';
-import { ListFooter, LoadError, Loading, PageHeader, formatDate } from '../../../app/components';
+import { ListFooter, LoadError, Loading, PageHeader, RejectedLines, formatDate } from '../../../app/components';
 import { useCurrentSession, usePermission } from '../../../app/session';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
@@ -60,24 +60,7 @@ function ImportForm() {
           )}
           {result && <Alert color="green">{T.fleet.imported(result.created, result.rejects.length)}</Alert>}
         </div>
-        {result && result.rejects.length > 0 && (
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{T.fleet.line}</Table.Th>
-                <Table.Th>{T.fleet.reason}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {result.rejects.map((r) => (
-                <Table.Tr key={r.line}>
-                  <Table.Td>{r.line}</Table.Td>
-                  <Table.Td>{r.reason}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
+        {result && <RejectedLines rejects={result.rejects} />}
       </Stack>
     </section>
   );

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Badge, Button, FileInput, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { api, withQuery } from '../../../app/api';
-import { ListFooter, LoadError, Loading, PageHeader, formatDate, formatDateTime, formatNumber } from '../../../app/components';
+import { ListFooter, LoadError, Loading, PageHeader, RejectedLines, formatDate, formatDateTime, formatNumber } from '../../../app/components';
 import { useCurrentSession, usePermission } from '../../../app/session';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
@@ -72,24 +72,7 @@ function UploadForm() {
           </Alert>
         )}
       </div>
-      {result && result.rejects.length > 0 && (
-        <Table striped aria-label={T.imports.rejects}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{T.imports.line}</Table.Th>
-              <Table.Th>{T.imports.reason}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {result.rejects.map((r) => (
-              <Table.Tr key={r.line}>
-                <Table.Td>{r.line}</Table.Td>
-                <Table.Td>{r.reason}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      {result && <RejectedLines rejects={result.rejects} />}
     </Stack>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Anchor, Button, Card, Checkbox, FileInput, Group, List, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { api, ApiError, errorMessage } from '../../../app/api';
-import { LoadError, Loading, PageHeader, formatDate } from '../../../app/components';
+import { LoadError, Loading, PageHeader, RejectedLines, formatDate } from '../../../app/components';
 import { useCurrentSession, usePermission } from '../../../app/session';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
@@ -70,24 +70,7 @@ function CatalogueImport({ agreements }: { agreements: Agreement[] }) {
         )}
         {report && <Alert color="green">{T.agreements.importResult(report.created, report.updated, report.rejects.length)}</Alert>}
       </div>
-      {report && report.rejects.length > 0 && (
-        <Table striped aria-label={T.agreements.rejects} data-testid="import-rejects">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{T.agreements.line}</Table.Th>
-              <Table.Th>{T.agreements.reason}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {report.rejects.map((r) => (
-              <Table.Tr key={r.line}>
-                <Table.Td>{r.line}</Table.Td>
-                <Table.Td>{r.reason}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      {report && <RejectedLines rejects={report.rejects} testId="import-rejects" />}
     </Stack>
   );
 }
