@@ -11,6 +11,7 @@ import { DemoRefusedError, seedDemo } from './demo/seed.js';
 import { CLI_ACTOR, ONDE_FILE_NAMES } from './modules/education/index.js';
 import { DEMO_OCPP_PASSWORD, runSimulation } from './modules/charging/index.js';
 import { simulate } from './modules/security/index.js';
+import { verifyCommand } from './modules/evidence/verify-command.js';
 
 const USAGE = `Usage: npm run mutualis -- <command> [options]
 
@@ -26,6 +27,11 @@ Commands:
                                   publish realistic Frigate and access-control events for the demo devices to the
                                   broker (default: MQTT_URL, else the embedded broker on MQTT_PORT); N incidents a
                                   second (default 2) for S seconds (default 30)
+  evidence verify PACKAGE [--public-key FILE]
+                                  check an evidence package (its folder or .tar archive): the Ed25519 signature of
+                                  the manifest, every file against the manifest and SHA256SUMS, no file added; names
+                                  each file that fails; exit 1 when the package is not intact. The reference key is
+                                  FILE (the PEM published at /api/evidence/public-key.pem), else this platform's own
   fibre import FILE --operator CODE --date YYYY-MM-DD
                                   import an operator's IPE or ARCEP building file as its snapshot for that date;
                                   prints the summary and the rejected lines; exit 1 when the file is refused
@@ -249,6 +255,7 @@ async function main(): Promise<number> {
         tags: { type: 'string' },
         ca: { type: 'string' },
         rate: { type: 'string' },
+        'public-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -261,6 +268,16 @@ async function main(): Promise<number> {
     return parsed.values.help ? 0 : 2;
   }
   if (parsed.positionals.join(' ') === 'security simulate') return simulateSecurityEvents(parsed.values);
+  if (parsed.positionals[0] === 'evidence' && parsed.positionals[1] === 'verify') {
+    if (parsed.positionals.length !== 3) {
+      console.error(`mutualis: evidence verify takes one package (folder or .tar)\n\n${USAGE}`);
+      return 2;
+    }
+    const publicKey = parsed.values['public-key'];
+    const { code, lines } = await verifyCommand(parsed.positionals[2]!, { publicKeyFile: typeof publicKey === 'string' ? publicKey : undefined, platformKeyFile: loadConfig().evidence.signingKeyFile });
+    for (const line of lines) console.log(line);
+    return code;
+  }
   let platform: Platform | undefined;
   try {
     if (parsed.positionals.join(' ') === 'charging simulate') return await simulateStations(parsed.values);

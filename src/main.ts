@@ -57,4 +57,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 await app.listen({ port: config.port, host: config.host });
 // The device bus comes up after the HTTP server: an unreachable broker is retried in the background.
 await platform.security.start(app.log);
+await platform.evidence.start(app.log);
 app.log.info(`Mutualis ready on http://${config.host}:${config.port} (database: ${platform.database.kind}${platform.database.kind === 'pglite' ? `, ${config.dataDir}` : ''})`);

@@ -28,6 +28,20 @@ export interface Config {
   mqttClientId: string;
   frigateTopicPrefix: string;
   deviceTopicPrefix: string;
+  evidence: EvidenceConfig;
+}
+
+export interface EvidenceConfig {
+  /** Where the video system writes its segments (Frigate's recordings folder or the generic layout). */
+  recordingsDir: string;
+  /** Where evidence packages are built and kept. */
+  packagesDir: string;
+  /** PEM file of the Ed25519 key that signs the packages' manifests. */
+  signingKeyFile: string;
+  /** Set by EVIDENCE_SIGNING_KEY: the file must exist; otherwise a key is made on first start. */
+  signingKeyGiven: boolean;
+  retentionIntervalMinutes: number;
+  scanIntervalSeconds: number;
 }
 
 export interface ChargingConfig {
@@ -157,11 +171,15 @@ export function loadConfig(env: Env = process.env): Config {
   const mqttClientId = readOptional(env, 'MQTT_CLIENT_ID') ?? 'mutualis-security';
   if (!/^[\w.-]{1,64}$/.test(mqttClientId)) throw new ConfigError('MQTT_CLIENT_ID', 'letters, digits, ".", "_" or "-" only (64 at most)');
 
+  const dataDir = path.resolve(readOptional(env, 'DATA_DIR') ?? './data');
+  const signingKey = readOptional(env, 'EVIDENCE_SIGNING_KEY');
+  if (signingKey !== undefined && !fs.existsSync(signingKey)) throw new ConfigError('EVIDENCE_SIGNING_KEY', `file "${signingKey}" does not exist (unset it to let the platform make a key under DATA_DIR)`);
+
   return {
     port: readPort(env, 'PORT', 8080),
     host: readOptional(env, 'HOST') ?? '127.0.0.1',
     databaseUrl,
-    dataDir: path.resolve(readOptional(env, 'DATA_DIR') ?? './data'),
+    dataDir,
     adminEmail,
     adminPassword,
     nodeEnv,
@@ -182,5 +200,13 @@ export function loadConfig(env: Env = process.env): Config {
     mqttClientId,
     frigateTopicPrefix: topicPrefix('FRIGATE_TOPIC_PREFIX', 'frigate'),
     deviceTopicPrefix: topicPrefix('DEVICE_TOPIC_PREFIX', 'mutualis/devices'),
+    evidence: {
+      recordingsDir: path.resolve(readOptional(env, 'RECORDINGS_DIR') ?? path.join(dataDir, 'recordings')),
+      packagesDir: path.resolve(readOptional(env, 'EVIDENCE_DIR') ?? path.join(dataDir, 'evidence')),
+      signingKeyFile: path.resolve(signingKey ?? path.join(dataDir, 'evidence-signing-key.pem')),
+      signingKeyGiven: signingKey !== undefined,
+      retentionIntervalMinutes: readPositiveInt(env, 'EVIDENCE_RETENTION_INTERVAL_MINUTES', 60, 1440),
+      scanIntervalSeconds: readPositiveInt(env, 'RECORDINGS_SCAN_INTERVAL_SECONDS', 60, 86_400),
+    },
   };
 }

@@ -10,6 +10,7 @@ import { PurchasingService } from '../modules/purchasing/index.js';
 import { EducationService } from '../modules/education/index.js';
 import { openCharging, type Charging } from '../modules/charging/index.js';
 import { SecurityService } from '../modules/security/index.js';
+import { EvidenceService, loadSigningKey } from '../modules/evidence/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -22,6 +23,7 @@ export interface Platform {
   education: EducationService;
   charging: Charging;
   security: SecurityService;
+  evidence: EvidenceService;
   accounts: AccountsService;
   /** Migrations applied while opening. */
   applied: string[];
@@ -59,6 +61,9 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       },
     });
     await security.init();
+    // In-memory platforms (tests) sign with a key of their own unless one is given, and never write one to disk.
+    const key = options.inMemory ? loadSigningKey(config.evidence.signingKeyGiven ? config.evidence.signingKeyFile : undefined, false) : loadSigningKey(config.evidence.signingKeyFile, true);
+    const evidence = new EvidenceService(database.db, security.devices, config.evidence, key);
     return {
       config,
       database,
@@ -70,8 +75,10 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       charging: openCharging(database.db, bus, territory, config.charging),
       accounts,
       security,
+      evidence,
       applied,
       async close() {
+        evidence.stop();
         await security.stop();
         await bus.close();
         await database.close();

@@ -42,6 +42,16 @@ export interface Device {
   statusAt: string | null;
 }
 
+export interface CameraRef {
+  id: string;
+  code: string;
+  name: string;
+  siteId: string;
+  siteName: string;
+  memberId: string;
+  frigateCamera: string | null;
+}
+
 export interface DeviceInput {
   code: string;
   name: string;
@@ -283,6 +293,12 @@ export class DevicesService {
 
   async deviceByToken(token: string): Promise<{ id: string; code: string } | undefined> {
     return this.db.selectFrom('security_devices').select(['id', 'code']).where('token_hash', '=', hashDeviceToken(token)).executeTakeFirst();
+  }
+
+  /** Every camera with what the recordings index needs to file a segment (evidence module). */
+  async cameras(): Promise<CameraRef[]> {
+    const rows = await this.query().where('d.kind', '=', 'camera').orderBy('d.code').execute();
+    return rows.map((r) => ({ id: r.id, code: r.code, name: r.name, siteId: r.site_id, siteName: r.site_name, memberId: r.member_id, frigateCamera: r.frigate_camera }));
   }
 
   /** The member owning a site, for authorising a write before it is checked; null for an unknown site. */

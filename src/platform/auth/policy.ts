@@ -8,13 +8,14 @@ import { chargingPolicy } from '../../modules/charging/charging.policy.js';
 import { purchasingPolicy } from '../../modules/purchasing/purchasing.policy.js';
 import { educationPolicy } from '../../modules/education/education.policy.js';
 import { securityPolicy } from '../../modules/security/security.policy.js';
+import { evidencePolicy } from '../../modules/evidence/evidence.policy.js';
 
 export { ACTIONS, ROLES, ROLE_LABELS, type Action, type Reach, type Role } from './roles.js';
 
 const PLATFORM_RESOURCES = ['member', 'commune', 'site', 'user', 'token', 'audit'] as const;
 
 /** Each module's grant table, in src/modules/<module>/<module>.policy.ts. A new module adds itself here. */
-const MODULE_POLICIES = [fibrePolicy, chargingPolicy, purchasingPolicy, educationPolicy, securityPolicy] as const;
+const MODULE_POLICIES = [fibrePolicy, chargingPolicy, purchasingPolicy, educationPolicy, securityPolicy, evidencePolicy] as const;
 
 export const RESOURCES = [
   ...PLATFORM_RESOURCES,
@@ -23,6 +24,7 @@ export const RESOURCES = [
   ...purchasingPolicy.resources,
   ...educationPolicy.resources,
   ...securityPolicy.resources,
+  ...evidencePolicy.resources,
 ] as const;
 export type Resource = (typeof RESOURCES)[number];
 

@@ -22,6 +22,7 @@ import { purchasingRoutes } from '../../modules/purchasing/index.js';
 import { educationRoutes } from '../../modules/education/index.js';
 import { chargingRoutes, irveOpenDataRoutes } from '../../modules/charging/index.js';
 import { securityRoutes } from '../../modules/security/index.js';
+import { evidenceRoutes } from '../../modules/evidence/index.js';
 import { streamRoutes } from '../live/stream.routes.js';
 
 export const API_VERSION = '0.1.0';
@@ -136,6 +137,7 @@ export async function buildHttpApp(platform: Platform, options: HttpOptions = {}
   await app.register(chargingRoutes, { charging: platform.charging.service, central: platform.charging.central, indicators: platform.charging.indicators });
   await app.register(irveOpenDataRoutes, { charging: platform.charging.service, contact: config.charging.operatorContact });
   await app.register(securityRoutes, { security: platform.security });
+  await app.register(evidenceRoutes, { evidence: platform.evidence, devices: platform.security.devices });
   await app.register(streamRoutes, { bus: platform.bus, accounts: platform.accounts });
   if (options.extend) await options.extend(app);
   return app;
