@@ -66,7 +66,7 @@ async function run(platform: Platform, command: string[], values: Record<string,
       return 0;
     case 'seed-demo': {
       const report = await seedDemo(platform);
-      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils, ${report.chargingStations} charging stations, ${report.securityDevices} security devices added`);
+      console.log(`demo data: ${report.users} users, ${report.sites} sites, ${report.adhesions} adhesions, ${report.fibreSnapshots} fibre snapshots, ${report.purchasingAgreements} purchasing agreements, ${report.educationPupils} pupils, ${report.chargingStations} charging stations, ${report.securityDevices} security devices, ${report.evidenceRecordings} demo recordings added`);
       return 0;
     }
     case 'user create': {

@@ -5,6 +5,7 @@ import { loadFibreDemo } from '../modules/fibre/index.js';
 import { loadPurchasingDemo } from '../modules/purchasing/index.js';
 import { loadEducationDemo } from '../modules/education/index.js';
 import { loadChargingDemo } from '../modules/charging/index.js';
+import { loadEvidenceDemo } from '../modules/evidence/index.js';
 import { loadSecurityDemo } from '../modules/security/index.js';
 import { DEMO_PASSWORD, DEMO_SITES, DEMO_USERS } from './demo-data.js';
 
@@ -23,13 +24,14 @@ export interface SeedReport {
   educationPupils: number;
   chargingStations: number;
   securityDevices: number;
+  evidenceRecordings: number;
 }
 
 /** Loads the demo data; running it again adds only what is missing. */
 export async function seedDemo(platform: Platform): Promise<SeedReport> {
   if (platform.config.nodeEnv === 'production') throw new DemoRefusedError('Demo data is refused when NODE_ENV=production.');
   const { db } = platform.database;
-  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, purchasingAgreements: 0, educationPupils: 0, chargingStations: 0, securityDevices: 0 };
+  const report: SeedReport = { users: 0, sites: 0, adhesions: 0, fibreSnapshots: 0, purchasingAgreements: 0, educationPupils: 0, chargingStations: 0, securityDevices: 0, evidenceRecordings: 0 };
 
   const pending = await db
     .selectFrom('members')
@@ -79,6 +81,7 @@ export async function seedDemo(platform: Platform): Promise<SeedReport> {
     operatorUserId: operator.id,
     operator: () => platform.accounts.actorFor(operator),
   });
+  report.evidenceRecordings = await loadEvidenceDemo(platform.evidence, platform.security.devices);
   return report;
 }
 

@@ -10,7 +10,7 @@ import { PurchasingService } from '../modules/purchasing/index.js';
 import { EducationService } from '../modules/education/index.js';
 import { openCharging, type Charging } from '../modules/charging/index.js';
 import { SecurityService } from '../modules/security/index.js';
-import { EvidenceService, loadSigningKey } from '../modules/evidence/index.js';
+import { EvidenceService, loadSigningKey, type SigningKey } from '../modules/evidence/index.js';
 
 /** The running parts of Mutualis, shared by the HTTP server, the CLI and the tests. */
 export interface Platform {
@@ -61,9 +61,12 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
       },
     });
     await security.init();
-    // In-memory platforms (tests) sign with a key of their own unless one is given, and never write one to disk.
-    const key = options.inMemory ? loadSigningKey(config.evidence.signingKeyGiven ? config.evidence.signingKeyFile : undefined, false) : loadSigningKey(config.evidence.signingKeyFile, true);
-    const evidence = new EvidenceService(database.db, security.devices, config.evidence, key);
+    // Loaded when first used, so that CLI commands that sign nothing never make a key. In-memory platforms
+    // (tests) sign with a key of their own unless one is given, and never write one to disk.
+    let key: SigningKey | undefined;
+    const signingKey = () =>
+      (key ??= options.inMemory ? loadSigningKey(config.evidence.signingKeyGiven ? config.evidence.signingKeyFile : undefined, false) : loadSigningKey(config.evidence.signingKeyFile, true));
+    const evidence = new EvidenceService(database.db, security.devices, config.evidence, signingKey);
     return {
       config,
       database,

@@ -18,7 +18,8 @@ describe.each(drivers)('mutualis education commands on %s', (driver) => {
 
   beforeAll(async () => {
     const scratch = driver === 'postgres' ? await createScratchDatabase() : undefined;
-    env = scratch ? { DATABASE_URL: scratch.url } : { DATA_DIR: path.join(dir, 'data') };
+    // DATA_DIR also for PostgreSQL: the demo writes recordings and the evidence signing key there.
+    env = { DATA_DIR: path.join(dir, 'data'), ...(scratch && { DATABASE_URL: scratch.url }) };
     const platform = await openPlatform(loadConfig({ NODE_ENV: 'test', ...env }));
     await seedDemo(platform);
     // A pupil who left two years ago, for the purge.

@@ -16,8 +16,10 @@ const drivers = await testDrivers();
 async function durablePlatform(driver: Driver) {
   if (driver === 'postgres') {
     const scratch = await createScratchDatabase();
-    const env = { DATABASE_URL: scratch.url };
-    return { env, platform: await openPlatform(loadConfig({ NODE_ENV: 'test', ...env })), drop: scratch.drop };
+    // The platform keeps its evidence signing key under DATA_DIR, whatever the database.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mutualis-audit-'));
+    const env = { DATABASE_URL: scratch.url, DATA_DIR: dir };
+    return { env, platform: await openPlatform(loadConfig({ NODE_ENV: 'test', ...env })), drop: async () => { await scratch.drop(); fs.rmSync(dir, { recursive: true, force: true }); } };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mutualis-audit-'));
   const env = { DATA_DIR: dir };

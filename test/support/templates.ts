@@ -19,8 +19,11 @@ export interface Templates {
   postgres: Record<TemplateKind, string> | null;
 }
 
+/** The demo writes recordings and a signing key under DATA_DIR: a folder of the run's, never the project's ./data. */
+const dataDir = (dir: string, name: string) => path.join(dir, `data-${name}`);
+
 async function buildPglite(dir: string, kind: TemplateKind): Promise<string> {
-  const platform = await openPlatform(loadConfig({ NODE_ENV: 'test' }), { inMemory: true });
+  const platform = await openPlatform(loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(dir, `pglite-${kind}`) }), { inMemory: true });
   try {
     if (kind === 'seeded') await seedDemo(platform);
     const file = path.join(dir, `${kind}.tar`);
@@ -31,7 +34,7 @@ async function buildPglite(dir: string, kind: TemplateKind): Promise<string> {
   }
 }
 
-async function buildPostgres(adminUrl: string, kind: TemplateKind): Promise<string> {
+async function buildPostgres(adminUrl: string, kind: TemplateKind, dir: string): Promise<string> {
   const name = `mutualis_tpl_${kind}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -39,7 +42,7 @@ async function buildPostgres(adminUrl: string, kind: TemplateKind): Promise<stri
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const platform = await openPlatform(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() }), { poolSize: 2 });
+  const platform = await openPlatform(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString(), DATA_DIR: dataDir(dir, `postgres-${kind}`) }), { poolSize: 2 });
   try {
     if (kind === 'seeded') await seedDemo(platform);
   } finally {
@@ -53,8 +56,8 @@ export async function buildTemplates(adminUrl: string | null): Promise<{ templat
   const [bare, seeded, pgBare, pgSeeded] = await Promise.all([
     buildPglite(dir, 'bare'),
     buildPglite(dir, 'seeded'),
-    adminUrl ? buildPostgres(adminUrl, 'bare') : null,
-    adminUrl ? buildPostgres(adminUrl, 'seeded') : null,
+    adminUrl ? buildPostgres(adminUrl, 'bare', dir) : null,
+    adminUrl ? buildPostgres(adminUrl, 'seeded', dir) : null,
   ]);
   const postgres = pgBare && pgSeeded ? { bare: pgBare, seeded: pgSeeded } : null;
   return {

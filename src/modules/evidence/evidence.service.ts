@@ -25,17 +25,23 @@ export class EvidenceService {
     db: Db,
     devices: DevicesService,
     private readonly config: EvidenceConfig,
-    readonly key: SigningKey,
+    private readonly signingKey: () => SigningKey,
   ) {
     this.authorisations = new AuthorisationsService(db);
     this.recordings = new RecordingsService(db, devices, config.recordingsDir);
     this.requisitions = new RequisitionsService(db, devices);
-    this.packages = new PackagesService(db, this.recordings, this.requisitions, this.authorisations, key, path.join(config.packagesDir, 'packages'));
+    this.packages = new PackagesService(db, this.recordings, this.requisitions, this.authorisations, signingKey, path.join(config.packagesDir, 'packages'));
     this.retention = new RetentionJob(db, this.recordings);
     this.register = new RegisterService(db);
   }
 
+  get key(): SigningKey {
+    return this.signingKey();
+  }
+
   async start(log: Pick<Logger, 'info' | 'warn' | 'error'>): Promise<void> {
+    // A key that cannot be read or made stops the start here rather than at the first extraction.
+    this.signingKey();
     await this.packages.recover();
     const every = (ms: number, name: string, task: () => Promise<unknown>) => {
       let running = false;

@@ -60,7 +60,7 @@ export class PackagesService {
     private readonly recordings: RecordingsService,
     private readonly requisitions: RequisitionsService,
     private readonly authorisations: AuthorisationsService,
-    private readonly key: SigningKey,
+    private readonly signingKey: () => SigningKey,
     readonly root: string,
   ) {}
 
@@ -133,7 +133,7 @@ export class PackagesService {
         root: this.root,
         name: pkg.name,
         segments: sources,
-        key: this.key,
+        key: this.signingKey(),
         manifest: {
           package: { id: pkg.id, name: pkg.name, createdAt: pkg.createdAt.toISOString(), extractedBy: actor.label, reason: pkg.reason },
           requisition: { number: requisition.number, authority: requisition.authority, officerName: requisition.officerName, officerService: requisition.officerService, legalBasis: requisition.legalBasis, from: requisition.from, to: requisition.to, deadline: requisition.deadline },
@@ -170,7 +170,7 @@ export class PackagesService {
 
   async verify(id: string): Promise<VerificationResult> {
     const { dir } = await this.folder(id);
-    return verifyPackage(dir, this.key.publicKeyPem);
+    return verifyPackage(dir, this.signingKey().publicKeyPem);
   }
 
   /** Records a download in the register before the archive is sent. */
