@@ -32,8 +32,10 @@ if ((await readFile(STAMP, 'utf8').catch(() => '')) !== hash) {
   // Built beside, then swapped in, so that a concurrent start never runs half a bundle.
   const scratch = `${OUT}.${process.pid}`;
   await build({
-    entryPoints: [path.join(ROOT, 'src', 'main.ts')],
-    outfile: path.join(scratch, 'main.mjs'),
+    // The evidence package builder runs in a process of its own (src/modules/evidence/package-builder.ts).
+    entryPoints: { main: path.join(ROOT, 'src', 'main.ts'), 'package-builder': path.join(ROOT, 'src', 'modules', 'evidence', 'package-builder.ts') },
+    outdir: scratch,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     packages: 'external',
     platform: 'node',

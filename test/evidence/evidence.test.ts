@@ -341,6 +341,32 @@ describe.each(drivers)('video evidence on %s', (driver) => {
     expect(fs.readdirSync(root).filter((name) => name.includes('PV-2026-000200'))).toEqual([]);
     expect((await supervisor.get(`/api/evidence/packages/${failed.id}/download`)).statusCode).toBe(409);
 
+    // The builder process killed mid-copy: its partial folder goes, nothing looks like a package.
+    const big = genericPath('DEMO-CAM-10', at(60));
+    fs.mkdirSync(path.dirname(path.join(recordings, big)), { recursive: true });
+    fs.writeFileSync(path.join(recordings, big), Buffer.alloc(96 << 20, 7));
+    expect((await supervisor.post('/api/evidence/segments', { camera: 'DEMO-CAM-10', from: at(60).toISOString(), to: at(70).toISOString(), location: big })).statusCode).toBe(201);
+    const killedRequisition = await supervisor.post('/api/evidence/requisitions', {
+      number: 'PV-2026-000201',
+      siteId: gym,
+      authority: 'Parquet de Versailles',
+      officerName: 'Lieutenant Durand',
+      officerService: 'Gendarmerie',
+      legalBasis: 'art. 60-1 du code de procédure pénale',
+      cameraIds: [cameras.get('DEMO-CAM-10')],
+      from: at(55).toISOString(),
+      to: at(75).toISOString(),
+      deadline: '2026-12-31',
+    });
+    const killed = await supervisor.post(`/api/evidence/requisitions/${killedRequisition.json().id}/packages`, { reason: 'Réponse à la réquisition PV-2026-000201' });
+    const partialOf = () => fs.readdirSync(root).find((name) => name.startsWith(`.${killed.json().name}.partial-`));
+    for (let i = 0; i < 2000 && !partialOf(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(partialOf()).toBeDefined();
+    process.kill(t.platform.evidence.packages.builders.get(killed.json().id)!, 'SIGKILL');
+    const interrupted = await t.platform.evidence.packages.settled(killed.json().id);
+    expect(interrupted).toMatchObject({ status: 'failed', error: expect.stringContaining('SIGKILL') });
+    expect(fs.readdirSync(root).filter((name) => name.includes('PV-2026-000201'))).toEqual([]);
+
     // A crash mid-build leaves a hidden partial folder and a "building" row: both are dealt with at start.
     fs.mkdirSync(path.join(root, '.REQ-crashed.partial-0000/segments'), { recursive: true });
     await t.platform.database.db

@@ -155,10 +155,10 @@ async function syncTree(dir: string): Promise<void> {
   await handle.sync().finally(() => handle.close());
 }
 
-/** Leftovers of builds that a crash interrupted. */
-export async function removePartialBuilds(root: string): Promise<string[]> {
+/** Leftovers of builds that a crash interrupted: every one, or those of the package `name`. */
+export async function removePartialBuilds(root: string, name?: string): Promise<string[]> {
   const entries = await fs.promises.readdir(root).catch(() => [] as string[]);
-  const partials = entries.filter((name) => name.startsWith('.') && name.includes('.partial-'));
+  const partials = entries.filter((entry) => entry.startsWith(name ? `.${name}.partial-` : '.') && entry.includes('.partial-'));
   await Promise.all(partials.map((name) => fs.promises.rm(path.join(root, name), { recursive: true, force: true })));
   return partials;
 }

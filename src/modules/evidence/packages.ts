@@ -6,7 +6,8 @@ import type { Db } from '../../platform/db/database.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
 import { conflict, notFound } from '../../platform/http/errors.js';
 import type { PackageStatus } from './evidence.tables.js';
-import { buildPackage, removePartialBuilds, verifyPackage, type VerificationResult } from './package-format.js';
+import { removePartialBuilds, verifyPackage, type SegmentSource, type VerificationResult } from './package-format.js';
+import { buildInChildProcess } from './package-builder.js';
 import type { RecordingsService } from './recordings.js';
 import { registerSummary } from './recordings.js';
 import type { Requisition, RequisitionsService } from './requisitions.js';
@@ -54,6 +55,8 @@ const toPackage = (r: Row): EvidencePackage => ({
 export class PackagesService {
   /** Builds under way, so that callers (tests, the CLI) can wait for one. */
   private readonly building = new Map<string, Promise<void>>();
+  /** The builder process of each build under way, by package id (operators' diagnostics, tests). */
+  readonly builders = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -120,26 +123,28 @@ export class PackagesService {
     }));
     const build = this.build(actor, requisition, { id, name, createdAt, reason, authorisation: authorisation?.reference ?? null }, sources);
     this.building.set(id, build);
-    void build.finally(() => this.building.delete(id));
+    void build.finally(() => {
+      this.building.delete(id);
+      this.builders.delete(id);
+    });
     return this.get(id);
   }
 
-  private async build(actor: AuditActor, requisition: Requisition, pkg: { id: string; name: string; createdAt: Date; reason: string; authorisation: string | null }, sources: Parameters<typeof buildPackage>[0]['segments']): Promise<void> {
+  private async build(actor: AuditActor, requisition: Requisition, pkg: { id: string; name: string; createdAt: Date; reason: string; authorisation: string | null }, sources: SegmentSource[]): Promise<void> {
     const cameras = requisition.coverage.map((c) => ({ id: c.cameraId, code: c.cameraCode }));
     const register = { cameras, from: requisition.from, to: requisition.to, siteName: requisition.siteName, requisition: requisition.number, service: `${requisition.authority} — ${requisition.officerService}` };
     try {
       await fs.promises.mkdir(this.root, { recursive: true });
-      const built = await buildPackage({
+      const built = await buildInChildProcess({
         root: this.root,
         name: pkg.name,
         segments: sources,
-        key: this.signingKey(),
         manifest: {
           package: { id: pkg.id, name: pkg.name, createdAt: pkg.createdAt.toISOString(), extractedBy: actor.label, reason: pkg.reason },
           requisition: { number: requisition.number, authority: requisition.authority, officerName: requisition.officerName, officerService: requisition.officerService, legalBasis: requisition.legalBasis, from: requisition.from, to: requisition.to, deadline: requisition.deadline },
           site: { id: requisition.siteId, name: requisition.siteName, memberId: requisition.memberId, authorisation: pkg.authorisation },
         },
-      });
+      }, this.signingKey(), (pid) => this.builders.set(pkg.id, pid));
       await this.db.transaction().execute(async (trx) => {
         await trx.updateTable('evidence_packages').set({ status: 'ready', size_bytes: built.size, manifest_sha256: built.manifestSha256, ready_at: new Date() }).where('id', '=', pkg.id).execute();
         await trx.updateTable('evidence_requisitions').set({ status: 'extracted' }).where('id', '=', requisition.id).where('status', '=', 'open').execute();

@@ -5,6 +5,8 @@ import path from 'node:path';
 /** The platform's Ed25519 key that signs evidence manifests; its public half is published for anyone to verify. */
 export interface SigningKey {
   sign(data: Buffer): Buffer;
+  /** The private key in PKCS#8 PEM, to hand to the package builder's process over its IPC channel only. */
+  privateKeyPem(): string;
   publicKeyPem: string;
   /** SHA-256 of the public key's DER (SubjectPublicKeyInfo), as `openssl pkey -pubin -outform DER | sha256sum` prints it. */
   fingerprint: string;
@@ -15,10 +17,13 @@ function fromPrivate(privateKey: KeyObject): SigningKey {
   const publicKey = createPublicKey(privateKey);
   return {
     sign: (data) => sign(null, data, privateKey),
+    privateKeyPem: () => privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     fingerprint: publicKeyFingerprint(publicKey),
   };
 }
+
+export const signingKeyFromPem = (pem: string): SigningKey => fromPrivate(createPrivateKey(pem));
 
 export function publicKeyFingerprint(key: KeyObject | string): string {
   const publicKey = typeof key === 'string' ? createPublicKey(key) : key;
