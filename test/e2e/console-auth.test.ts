@@ -69,6 +69,11 @@ describe('console: sign-in, shell and roles', () => {
       'Études de sûreté',
       'Règles d’alarme',
       'Messages rejetés',
+      'Preuves : réquisitions',
+      'Preuves : gels',
+      'Preuves : enregistrements',
+      'Preuves : registre',
+      'Preuves : autorisations',
       'Utilisateurs',
       "Journal d'audit",
     ]);
@@ -97,7 +102,7 @@ describe('console: sign-in, shell and roles', () => {
     const { context, page } = await newPage(browser, server.url);
     await signIn(page, 'operateur@mutualis.demo');
     const links = await navLinks(page);
-    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Recharge : bornes', 'Alarmes', 'Indicateurs de sûreté', 'Équipements de sûreté', 'Règles d’alarme']);
+    expect(links).toEqual(['Accueil', 'Carte du territoire', 'Sites', 'Fibre : avancement', 'Recharge : bornes', 'Alarmes', 'Indicateurs de sûreté', 'Équipements de sûreté', 'Règles d’alarme', 'Preuves : gels', 'Preuves : enregistrements', 'Preuves : autorisations']);
     expect(links.join(' ')).not.toMatch(/Achat|Utilisateurs|audit/i);
     await page.goto('/administration/utilisateurs');
     await page.getByRole('heading', { level: 1, name: 'Accès refusé' }).waitFor();

@@ -29,6 +29,19 @@ describe.each(drivers)('video evidence on %s', (driver) => {
   // Recordings of two hours ago: [base, base+2s], [base+10s, base+12s], [base+20s, base+22s] on DEMO-CAM-06.
   const base = new Date(Math.floor((Date.now() - 2 * 3_600_000) / 1000) * 1000);
   const at = (seconds: number) => new Date(base.getTime() + seconds * 1000);
+  /** A requisition of the Versailles prosecutor on one camera over [from, to] seconds after base. */
+  const requisitionBody = (number: string, camera: string, siteId: string, from: number, to: number) => ({
+    number,
+    siteId,
+    authority: 'Parquet de Versailles',
+    officerName: 'Lieutenant Durand',
+    officerService: 'Gendarmerie',
+    legalBasis: 'art. 60-1 du code de procédure pénale',
+    cameraIds: [cameras.get(camera)],
+    from: at(from).toISOString(),
+    to: at(to).toISOString(),
+    deadline: '2026-12-31',
+  });
   let requisitionA: { id: string };
   let requisitionB: { id: string };
   let packageB: { id: string; name: string };
@@ -166,6 +179,8 @@ describe.each(drivers)('video evidence on %s', (driver) => {
       [at(10).toISOString(), ['PV-2026-000101', 'PV-2026-000102']],
       [at(20).toISOString(), ['PV-2026-000102']],
     ]);
+    const ofB = (await supervisor.get(`/api/evidence/segments?requisitionId=${requisitionB.id}&sort=from`)).json();
+    expect(ofB.items.map((s: { from: string }) => s.from)).toEqual([at(10).toISOString(), at(20).toISOString()]);
     const otherSite = await vgp.post('/api/evidence/requisitions', { ...common, number: 'PV-X', officerName: 'x', cameraIds: [cameras.get('DEMO-CAM-09')], from: at(0).toISOString(), to: at(5).toISOString() });
     expect(otherSite.statusCode).toBe(422);
     expect(otherSite.json().error.message).toContain('n’est pas sur ce site');
@@ -269,18 +284,7 @@ describe.each(drivers)('video evidence on %s', (driver) => {
     // The demo's requisition PV-2026-004217 names the OPJ account too.
     expect(mine.map((r: { number: string }) => r.number).sort()).toEqual(['PV-2026-000102', 'PV-2026-004217']);
     expect((await opj.get(`/api/evidence/requisitions/${requisitionA.id}`)).statusCode).toBe(403);
-    const other = await vgp.post('/api/evidence/requisitions', {
-      number: 'PV-2026-000103',
-      siteId: townHall,
-      authority: 'Parquet de Versailles',
-      officerName: 'Lieutenant Durand',
-      officerService: 'Gendarmerie',
-      legalBasis: 'art. 60-1 du code de procédure pénale',
-      cameraIds: [cameras.get('DEMO-CAM-06')],
-      from: at(18).toISOString(),
-      to: at(25).toISOString(),
-      deadline: '2026-12-31',
-    });
+    const other = await vgp.post('/api/evidence/requisitions', requisitionBody('PV-2026-000103', 'DEMO-CAM-06', townHall, 18, 25));
     expect(other.json().heldSegments).toBe(1);
     const started = await vgp.post(`/api/evidence/requisitions/${other.json().id}/packages`, { reason: 'Réponse à la réquisition PV-2026-000103' });
     const otherPackage = await t.platform.evidence.packages.settled(started.json().id);
@@ -302,34 +306,12 @@ describe.each(drivers)('video evidence on %s', (driver) => {
   });
 
   it('leaves no half package when a build fails, and cleans up after an interrupted one', async () => {
-    const requisition = await supervisor.post('/api/evidence/requisitions', {
-      number: 'PV-2026-000200',
-      siteId: gym,
-      authority: 'Parquet de Versailles',
-      officerName: 'Lieutenant Durand',
-      officerService: 'Gendarmerie',
-      legalBasis: 'art. 60-1 du code de procédure pénale',
-      cameraIds: [cameras.get('DEMO-CAM-09')],
-      from: at(0).toISOString(),
-      to: at(5).toISOString(),
-      deadline: '2026-12-31',
-    });
+    const requisition = await supervisor.post('/api/evidence/requisitions', requisitionBody('PV-2026-000200', 'DEMO-CAM-09', gym, 0, 5));
     // The gym's segment was deleted by the 31-day run above: nothing exists to hold.
     expect(requisition.statusCode).toBe(422);
     placeRecording(recordings, frigatePath('demo_cam_09', at(40)), clips[3]!);
     await supervisor.post('/api/evidence/segments/scan');
-    const created = await supervisor.post('/api/evidence/requisitions', {
-      number: 'PV-2026-000200',
-      siteId: gym,
-      authority: 'Parquet de Versailles',
-      officerName: 'Lieutenant Durand',
-      officerService: 'Gendarmerie',
-      legalBasis: 'art. 60-1 du code de procédure pénale',
-      cameraIds: [cameras.get('DEMO-CAM-09')],
-      from: at(30).toISOString(),
-      to: at(50).toISOString(),
-      deadline: '2026-12-31',
-    });
+    const created = await supervisor.post('/api/evidence/requisitions', requisitionBody('PV-2026-000200', 'DEMO-CAM-09', gym, 30, 50));
     expect(created.statusCode).toBe(201);
     // The recording changes on disk after indexing: the copy's hash differs, and the build must stop.
     fs.appendFileSync(path.join(recordings, frigatePath('demo_cam_09', at(40))), Buffer.from([0]));
@@ -346,18 +328,7 @@ describe.each(drivers)('video evidence on %s', (driver) => {
     fs.mkdirSync(path.dirname(path.join(recordings, big)), { recursive: true });
     fs.writeFileSync(path.join(recordings, big), Buffer.alloc(96 << 20, 7));
     expect((await supervisor.post('/api/evidence/segments', { camera: 'DEMO-CAM-10', from: at(60).toISOString(), to: at(70).toISOString(), location: big })).statusCode).toBe(201);
-    const killedRequisition = await supervisor.post('/api/evidence/requisitions', {
-      number: 'PV-2026-000201',
-      siteId: gym,
-      authority: 'Parquet de Versailles',
-      officerName: 'Lieutenant Durand',
-      officerService: 'Gendarmerie',
-      legalBasis: 'art. 60-1 du code de procédure pénale',
-      cameraIds: [cameras.get('DEMO-CAM-10')],
-      from: at(55).toISOString(),
-      to: at(75).toISOString(),
-      deadline: '2026-12-31',
-    });
+    const killedRequisition = await supervisor.post('/api/evidence/requisitions', requisitionBody('PV-2026-000201', 'DEMO-CAM-10', gym, 55, 75));
     const killed = await supervisor.post(`/api/evidence/requisitions/${killedRequisition.json().id}/packages`, { reason: 'Réponse à la réquisition PV-2026-000201' });
     const partialOf = () => fs.readdirSync(root).find((name) => name.startsWith(`.${killed.json().name}.partial-`));
     for (let i = 0; i < 2000 && !partialOf(); i++) await new Promise((r) => setTimeout(r, 5));

@@ -217,6 +217,7 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
           to: Type.Optional(DateTime),
           held: Type.Optional(Type.Boolean({ description: 'Seulement les segments gelés (true) ou libres (false)' })),
           deleted: Type.Optional(Type.Boolean({ description: 'Les segments supprimés à l’expiration de leur conservation, au lieu des présents' })),
+          requisitionId: Type.Optional(Type.String({ format: 'uuid', description: 'Seulement les segments que cette réquisition gèle' })),
         }),
         response: { 200: pageOf(Type.Ref('EvidenceSegment')), ...commonErrors },
       },

@@ -106,7 +106,7 @@ export async function buildPackage(input: BuildInput): Promise<{ dir: string; ma
     const segments: ManifestSegment[] = [];
     const used = new Set<string>();
     for (const segment of input.segments) {
-      let relative = path.posix.join('segments', safeName(segment.camera.code), `${safeName(segment.from.replace(/[:]/g, '-'))}.mp4`);
+      let relative = path.posix.join('segments', safeName(segment.camera.code), `${safeName(segment.from.replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-'))}.mp4`);
       for (let n = 2; used.has(relative); n++) relative = relative.replace(/(-\d+)?\.mp4$/, `-${n}.mp4`);
       used.add(relative);
       await fs.promises.mkdir(path.join(partial, path.dirname(relative)), { recursive: true });

@@ -189,7 +189,7 @@ export class PackagesService {
         entityType: 'evidence_package',
         entityId: id,
         memberId: requisition.memberId,
-        summary: registerSummary({ reason: `Téléchargement du scellé de la réquisition n° ${requisition.number}`, cameras: requisition.coverage.map((c) => ({ id: c.cameraId, code: c.cameraCode })), from: requisition.from, to: requisition.to, requisition: requisition.number, media: `${found.pkg.name}.tar`, service: requisition.officerService }),
+        summary: registerSummary({ reason: `Téléchargement du scellé de la réquisition n° ${requisition.number}`, cameras: requisition.coverage.map((c) => ({ id: c.cameraId, code: c.cameraCode })), from: requisition.from, to: requisition.to, siteName: requisition.siteName, requisition: requisition.number, media: `${found.pkg.name}.tar`, service: requisition.officerService }),
       }),
     );
     return found;
@@ -209,7 +209,7 @@ export class PackagesService {
         entityType: 'evidence_package',
         entityId: id,
         memberId: requisition.memberId,
-        summary: registerSummary({ reason: input.reason, cameras: requisition.coverage.map((c) => ({ id: c.cameraId, code: c.cameraCode })), from: requisition.from, to: requisition.to, requisition: requisition.number, media: input.media, service: input.handedTo, package: pkg.name, handedOverAt: at.toISOString(), manifestSha256: pkg.manifestSha256 }),
+        summary: registerSummary({ reason: input.reason, cameras: requisition.coverage.map((c) => ({ id: c.cameraId, code: c.cameraCode })), from: requisition.from, to: requisition.to, siteName: requisition.siteName, requisition: requisition.number, media: input.media, service: input.handedTo, package: pkg.name, handedOverAt: at.toISOString(), manifestSha256: pkg.manifestSha256 }),
       });
     });
     return this.get(id);

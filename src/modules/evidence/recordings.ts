@@ -142,7 +142,7 @@ export class RecordingsService {
     };
   }
 
-  async list(scope: SiteScope, filter: PageRequest & { cameraId?: string | undefined; siteId?: string | undefined; from?: string | undefined; to?: string | undefined; held?: boolean | undefined; deleted?: boolean | undefined }) {
+  async list(scope: SiteScope, filter: PageRequest & { cameraId?: string | undefined; siteId?: string | undefined; from?: string | undefined; to?: string | undefined; held?: boolean | undefined; deleted?: boolean | undefined; requisitionId?: string | undefined }) {
     let q = this.query();
     if ('siteIds' in scope) q = q.where('g.site_id', 'in', scope.siteIds.length ? scope.siteIds : ['00000000-0000-0000-0000-000000000000']);
     if ('memberIds' in scope) q = q.where('g.member_id', 'in', scope.memberIds.length ? scope.memberIds : ['']);
@@ -151,6 +151,9 @@ export class RecordingsService {
     if (filter.from) q = q.where('g.ends_at', '>', new Date(filter.from));
     if (filter.to) q = q.where('g.starts_at', '<', new Date(filter.to));
     q = filter.deleted ? q.where('g.deleted_at', 'is not', null) : q.where('g.deleted_at', 'is', null);
+    if (filter.requisitionId) {
+      q = q.where(sql<boolean>`exists (select 1 from evidence_holds h where h.segment_id = g.id and h.requisition_id = ${filter.requisitionId} and h.released_at is null)`);
+    }
     if (filter.held !== undefined) {
       const held = sql<boolean>`exists (select 1 from evidence_holds h where h.segment_id = g.id and h.released_at is null)`;
       q = q.where(filter.held ? held : sql<boolean>`not ${held}`);

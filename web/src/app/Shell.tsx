@@ -3,7 +3,7 @@ import { NavLink as RouterNavLink, Navigate, Outlet, useLocation } from 'react-r
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Anchor, AppShell, Badge, Box, Burger, Button, Group, NavLink, Stack, Text } from '@mantine/core';
 import { MODULES } from './modules';
-import { allowed, isSmoStaff, useSession } from './session';
+import { isSmoStaff, mayReach, useSession } from './session';
 import { LiveProvider, useLive, type LiveState } from './live';
 import { MemberPicker } from './MemberPicker';
 import { Loading } from './components';
@@ -38,7 +38,7 @@ export function Shell() {
   if (session === null) return <Navigate to="/connexion" replace state={{ from: location.pathname + location.search }} />;
   if (session === undefined) return <Loading />;
 
-  const nav = [{ to: '/', label: S.home, end: true }, ...MODULES.flatMap((m) => m.nav.filter((item) => allowed(session.permissions, item.resource, item.action)).map((item) => ({ ...item, end: false })))];
+  const nav = [{ to: '/', label: S.home, end: true }, ...MODULES.flatMap((m) => m.nav.filter((item) => mayReach(session, item.resource, item.action, item.roles)).map((item) => ({ ...item, end: false })))];
 
   return (
     <LiveProvider>

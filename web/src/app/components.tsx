@@ -3,7 +3,7 @@ import { Link, Outlet } from 'react-router';
 import { Alert, Anchor, Button, Group, Loader, Pagination, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { errorMessage, type FieldError } from './api';
 import { pageTitle, S } from './strings';
-import { usePermission } from './session';
+import { mayReach, useCurrentSession } from './session';
 import type { Permissions } from './types';
 
 let firstPage = true;
@@ -58,9 +58,21 @@ export function NotFound() {
   );
 }
 
-/** Route element that renders its child routes only for users with the permission. */
-export function RequirePermission({ resource, action = 'read' }: { resource: keyof Permissions; action?: string }) {
-  return usePermission(resource, action) ? <Outlet /> : <Forbidden />;
+/** Route element that renders its child routes only for users with the permission (or one of `roles`, see mayReach). */
+export function RequirePermission({ resource, action = 'read', roles }: { resource: keyof Permissions; action?: string; roles?: readonly string[] }) {
+  return mayReach(useCurrentSession(), resource, action, roles) ? <Outlet /> : <Forbidden />;
+}
+
+/** A titled part of a page: an h2 that names the section for assistive technologies. */
+export function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id}>
+      <Title order={2} fz="h4" id={id} mb="xs">
+        {title}
+      </Title>
+      {children}
+    </section>
+  );
 }
 
 export function Loading({ label = S.loading }: { label?: string }) {

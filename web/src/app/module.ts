@@ -8,6 +8,8 @@ export interface NavItem {
   /** Shown only when the session's permissions allow it. */
   resource: keyof Permissions;
   action?: string;
+  /** Also shown to these roles, whose access comes from the data rather than a grant (a police officer's own requisitions). */
+  roles?: readonly string[];
 }
 
 /**

@@ -130,6 +130,11 @@ export function allowed(permissions: Permissions, resource: keyof Permissions, a
   return permissions[resource]?.includes(action) ?? false;
 }
 
+/** The permission, or one of `roles`: roles that reach some of the data without a grant (a police officer, the requisitions naming them). */
+export function mayReach(session: Session, resource: keyof Permissions, action = 'read', roles?: readonly string[]): boolean {
+  return allowed(session.permissions, resource, action) || (roles?.includes(session.user.role) ?? false);
+}
+
 export function usePermission(resource: keyof Permissions, action = 'read'): boolean {
   return allowed(useCurrentSession().permissions, resource, action);
 }

@@ -19,7 +19,8 @@ export type Permissions = Partial<
     | 'purchasing_budget'
     | 'education_school' | 'education_pupil' | 'education_asset' | 'education_repair' | 'education_licence' | 'education_programme'
     | 'charging_station' | 'charging_session' | 'charging_badge' | 'charging_command'
-    | 'security_device' | 'security_alarm' | 'security_rule' | 'security_dead_letter' | 'security_centre' | 'security_study',
+    | 'security_device' | 'security_alarm' | 'security_rule' | 'security_dead_letter' | 'security_centre' | 'security_study'
+    | 'evidence_recording' | 'evidence_authorisation' | 'evidence_requisition' | 'evidence_register',
     string[]
   >
 >;

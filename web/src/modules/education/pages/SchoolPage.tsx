@@ -3,7 +3,7 @@ import { useParams } from 'react-router';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Anchor, Badge, Button, Group, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { api, errorMessage } from '../../../app/api';
-import { ListFooter, LoadError, Loading, PageHeader, formatNumber } from '../../../app/components';
+import { ListFooter, LoadError, Loading, PageHeader, Section, formatNumber } from '../../../app/components';
 import { usePermission } from '../../../app/session';
 import { TONE } from '../../../app/theme';
 import type { Page } from '../../../app/types';
@@ -22,17 +22,6 @@ function NoticeLine({ notice }: { notice: Notice }) {
         </Alert>
       )}
     </div>
-  );
-}
-
-function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
-  return (
-    <section aria-labelledby={id}>
-      <Title order={2} fz="h4" id={id} mb="xs">
-        {title}
-      </Title>
-      {children}
-    </section>
   );
 }
 

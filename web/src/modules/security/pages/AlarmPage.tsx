@@ -1,26 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Anchor, Button, Checkbox, Grid, Group, List, Radio, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Grid, Group, List, Radio, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { api, ApiError } from '../../../app/api';
-import { formatDateTime, LoadError, Loading, PageHeader } from '../../../app/components';
+import { formatDateTime, LoadError, Loading, PageHeader, Section } from '../../../app/components';
 import { useCurrentSession } from '../../../app/session';
 import { T, typeLabel } from '../strings';
 import type { Alarm, AlarmDetail } from '../types';
 import { DeviceStatusBadge, PriorityBadge, StateBadge } from './common';
 
 type Verb = 'take' | 'verify' | 'qualify' | 'close' | 'reopen';
-
-function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
-  return (
-    <section aria-labelledby={id}>
-      <Title order={2} fz="h4" id={id} mb="xs">
-        {title}
-      </Title>
-      {children}
-    </section>
-  );
-}
 
 function detailText(details: Record<string, unknown>): string {
   return Object.entries(details)
