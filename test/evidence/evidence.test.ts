@@ -179,6 +179,11 @@ describe.each(drivers)('video evidence on %s', (driver) => {
       [at(10).toISOString(), ['PV-2026-000101', 'PV-2026-000102']],
       [at(20).toISOString(), ['PV-2026-000102']],
     ]);
+    // An incident report lists the requisitions whose images overlap the incident on its site.
+    const linked = async (from: number, to: number) => (await supervisor.get(`/api/evidence/requisitions?siteId=${townHall}&from=${at(from).toISOString()}&to=${at(to).toISOString()}`)).json().map((r: { number: string }) => r.number).sort();
+    expect(await linked(12, 13)).toEqual(['PV-2026-000101', 'PV-2026-000102']);
+    expect(await linked(16, 30)).toEqual(['PV-2026-000102']);
+    expect(await linked(30, 40)).toEqual([]);
     const ofB = (await supervisor.get(`/api/evidence/segments?requisitionId=${requisitionB.id}&sort=from`)).json();
     expect(ofB.items.map((s: { from: string }) => s.from)).toEqual([at(10).toISOString(), at(20).toISOString()]);
     const otherSite = await vgp.post('/api/evidence/requisitions', { ...common, number: 'PV-X', officerName: 'x', cameraIds: [cameras.get('DEMO-CAM-09')], from: at(0).toISOString(), to: at(5).toISOString() });

@@ -319,7 +319,16 @@ export const evidenceRoutes: FastifyPluginAsyncTypebox<{ evidence: EvidenceServi
       schema: {
         tags,
         summary: 'Réquisitions judiciaires visibles (un officier de police ne voit que les siennes)',
-        querystring: Type.Object({ status: Type.Optional(enumOf(REQUISITION_STATUSES)), q: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            status: Type.Optional(enumOf(REQUISITION_STATUSES)),
+            q: Type.Optional(Type.String({ maxLength: 100 })),
+            siteId: Type.Optional(Uuid),
+            from: Type.Optional(Type.String({ format: 'date-time', description: 'Réquisitions dont la période finit après cet instant' })),
+            to: Type.Optional(Type.String({ format: 'date-time', description: 'Réquisitions dont la période commence avant cet instant' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Array(Type.Ref('EvidenceRequisition')), ...commonErrors },
       },
     },

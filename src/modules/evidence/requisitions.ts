@@ -160,7 +160,7 @@ export class RequisitionsService {
     return can(actor, 'read', 'evidence_requisition', r.memberId) || r.officerUserId === actor.userId;
   }
 
-  async list(actor: Actor, filter: { status?: RequisitionStatus | undefined; q?: string | undefined }): Promise<Requisition[]> {
+  async list(actor: Actor, filter: { status?: RequisitionStatus | undefined; q?: string | undefined; siteId?: string | undefined; from?: string | undefined; to?: string | undefined }): Promise<Requisition[]> {
     let q = this.query();
     const scope = visibleScope(actor, 'evidence_requisition');
     if (scope !== 'all') {
@@ -168,6 +168,10 @@ export class RequisitionsService {
       q = q.where((eb) => eb.or([eb('r.member_id', 'in', members), eb('r.officer_user_id', '=', actor.userId)]));
     }
     if (filter.status) q = q.where('r.status', '=', filter.status);
+    if (filter.siteId) q = q.where('r.site_id', '=', filter.siteId);
+    // Requisitions whose images overlap [from, to): those an incident's report links to.
+    if (filter.from) q = q.where('r.ends_at', '>', new Date(filter.from));
+    if (filter.to) q = q.where('r.starts_at', '<', new Date(filter.to));
     if (filter.q) q = q.where((eb) => eb.or([eb('r.number', 'ilike', `%${filter.q}%`), eb('r.officer_name', 'ilike', `%${filter.q}%`), eb('s.name', 'ilike', `%${filter.q}%`)]));
     const rows = await q.orderBy('r.deadline').orderBy('r.number').limit(500).execute();
     return Promise.all(rows.map((r) => this.toRequisition(r)));

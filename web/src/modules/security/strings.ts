@@ -93,8 +93,8 @@ export const T = {
     qualification: 'Qualification',
     actions: 'Actions',
     report: 'Rapport de clôture',
-    evidence: 'Demandes de preuves liées',
-    noEvidence: 'Aucune demande de preuve liée à cette alarme.',
+    evidence: 'Réquisitions judiciaires liées',
+    noEvidence: 'Aucune réquisition judiciaire ne porte sur les images de ce site à la période de l’alarme.',
     generated: (at: string) => `Rapport établi le ${at}`,
   },
   devices: {

@@ -6,6 +6,7 @@ import { formatDateTime, LoadError, Loading, PageHeader } from '../../../app/com
 import { T, typeLabel } from '../strings';
 import type { AlarmDetail } from '../types';
 import { HistoryTable } from './AlarmPage';
+import { LinkedRequisitions } from '../../evidence/LinkedRequisitions';
 import '../security.css';
 
 /** The incident report of a qualified or closed alarm, laid out for printing. */
@@ -97,7 +98,7 @@ export function ReportPage() {
           <Title order={2} fz="h4" id="r-evidence" mb="xs">
             {T.report.evidence}
           </Title>
-          <Text>{T.report.noEvidence}</Text>
+          <LinkedRequisitions siteId={a.siteId} from={a.firstEventAt} to={a.closedAt ?? a.lastEventAt} empty={T.report.noEvidence} />
         </section>
         <Text size="sm" c="dimmed">
           {T.report.generated(formatDateTime(new Date().toISOString()))}
