@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
 import { notFound, validationFailed, type FieldError } from '../../platform/http/errors.js';
 import { MAX_RETENTION_DAYS } from './evidence.tables.js';
+import { registerSummary } from './register.js';
 
 export interface Authorisation {
   siteId: string;
@@ -71,7 +72,7 @@ export class AuthorisationsService {
     }
     if (input.expiresOn <= input.issuedOn) details.push({ field: '/body/expiresOn', message: 'l’échéance doit suivre la date de l’arrêté' });
     if (details.length) throw validationFailed(details);
-    const site = await this.db.selectFrom('sites').select('member_id').where('id', '=', siteId).executeTakeFirst();
+    const site = await this.db.selectFrom('sites').select(['member_id', 'name']).where('id', '=', siteId).executeTakeFirst();
     if (!site) throw notFound('Site');
     const before = await this.find(siteId);
     const values = { member_id: site.member_id, reference: input.reference, issued_on: input.issuedOn, expires_on: input.expiresOn, retention_days: input.retentionDays, updated_at: new Date(), updated_by: actor.label };
@@ -83,7 +84,15 @@ export class AuthorisationsService {
         entityType: 'evidence_authorisation',
         entityId: siteId,
         memberId: site.member_id,
-        summary: { before: before && { reference: before.reference, retentionDays: before.retentionDays, expiresOn: before.expiresOn }, after: input },
+        summary: registerSummary({
+          reason: `Autorisation préfectorale ${input.reference} : conservation ${input.retentionDays} jours jusqu’au ${input.expiresOn}`,
+          cameras: [],
+          from: null,
+          to: null,
+          siteName: site.name,
+          before: before && { reference: before.reference, retentionDays: before.retentionDays, expiresOn: before.expiresOn },
+          after: input,
+        }),
       });
     });
     return this.get(siteId);

@@ -9,7 +9,7 @@ import type { PackageStatus } from './evidence.tables.js';
 import { removePartialBuilds, verifyPackage, type SegmentSource, type VerificationResult } from './package-format.js';
 import { buildInChildProcess } from './package-builder.js';
 import type { RecordingsService } from './recordings.js';
-import { registerSummary } from './recordings.js';
+import { registerSummary } from './register.js';
 import type { Requisition, RequisitionsService } from './requisitions.js';
 import type { AuthorisationsService } from './authorisations.js';
 import type { SigningKey } from './signing-key.js';

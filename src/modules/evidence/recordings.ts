@@ -13,6 +13,7 @@ import { offsetOf, parseSort, type PageRequest } from '../../platform/http/pagin
 import type { CameraRef, DevicesService, SiteScope } from '../security/index.js';
 import { hashFile } from './package-format.js';
 import { mp4DurationSeconds } from './mp4-duration.js';
+import { registerSummary } from './register.js';
 
 export interface Segment {
   id: string;
@@ -264,7 +265,7 @@ export class RecordingsService {
         }
         const file = path.join(this.dir, relative);
         const stat = await fs.promises.stat(file);
-        if (now - stat.mtimeMs < settleMs) continue;
+        if (settleMs > 0 && now - stat.mtimeMs < settleMs) continue;
         const to = await this.endOf(file, parsed.from);
         if (!to) {
           report.rejected.push({ path: relative, reason: 'durée illisible dans le fichier MP4 (fichier incomplet ?)' });
@@ -312,19 +313,4 @@ export class RecordingsService {
     const segment = await this.get(id);
     return segment.deletedAt ? null : this.resolve(segment.location);
   }
-}
-
-/** The register's fields, the same in every evidence audit record so that the register reads as one table. */
-export function registerSummary(entry: {
-  reason: string;
-  cameras: Array<{ id: string; code: string }>;
-  from: string | null;
-  to: string | null;
-  siteName?: string | undefined;
-  requisition?: string | undefined;
-  media?: string | undefined;
-  service?: string | undefined;
-  [extra: string]: unknown;
-}): Record<string, unknown> {
-  return { ...entry };
 }

@@ -122,7 +122,7 @@ function toEntry(r: { seq: number; at: Date; actor_label: string; action: string
     actor: r.actor_label,
     action,
     actionLabel: REGISTER_ACTIONS[action],
-    reason: s.reason ?? (action === 'evidence.authorisation.save' ? 'Mise à jour de l’autorisation préfectorale' : ''),
+    reason: s.reason ?? '',
     cameras: (s.cameras ?? []).map((c) => c.code),
     from: s.from ?? null,
     to: s.to ?? null,
@@ -132,4 +132,19 @@ function toEntry(r: { seq: number; at: Date; actor_label: string; action: string
     service: s.service ?? null,
     hash: r.hash,
   };
+}
+
+/** The register's fields, the same in every evidence audit record so that the register reads as one table. */
+export function registerSummary(entry: {
+  reason: string;
+  cameras: Array<{ id: string; code: string }>;
+  from: string | null;
+  to: string | null;
+  siteName?: string | undefined;
+  requisition?: string | undefined;
+  media?: string | undefined;
+  service?: string | undefined;
+  [extra: string]: unknown;
+}): Record<string, unknown> {
+  return { ...entry };
 }

@@ -10,7 +10,7 @@ import { can, visibleScope, type Actor } from '../../platform/auth/policy.js';
 import { AppError, conflict, forbidden, notFound, validationFailed, type FieldError } from '../../platform/http/errors.js';
 import type { DevicesService } from '../security/index.js';
 import type { RequisitionStatus } from './evidence.tables.js';
-import { registerSummary } from './recordings.js';
+import { registerSummary } from './register.js';
 
 export interface RequisitionInput {
   number: string;

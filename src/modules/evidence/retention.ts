@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { appendAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.service.js';
 import { MAX_RETENTION_DAYS } from './evidence.tables.js';
-import { registerSummary, type RecordingsService } from './recordings.js';
+import type { RecordingsService } from './recordings.js';
+import { registerSummary } from './register.js';
 
 export interface RetentionReport {
   deleted: number;

@@ -9,7 +9,7 @@ import { TONE } from '../../../app/theme';
 import type { Page } from '../../../app/types';
 import { T } from '../strings';
 import type { EvidencePackage, Requisition, Segment, Verification } from '../types';
-import { CameraCell, DataTable, DeadlineBadge, errorsOf, Facts, formatBytes, formatDay, formatPeriod, isoOf, PackageStatusBadge, ReasonDialog, Refusal, RequisitionStatusBadge, SegmentsTable } from './common';
+import { CameraCell, DataTable, DeadlineBadge, errorsOf, Facts, formatBytes, formatDay, formatInstant, formatPeriod, isoOf, PackageStatusBadge, ReasonDialog, Refusal, RequisitionStatusBadge, SegmentsTable } from './common';
 
 const D = T.detail;
 const P = T.pkg;
@@ -28,8 +28,8 @@ function CoverageTable({ requisition }: { requisition: Requisition }) {
           <CameraCell code={c.cameraCode} name={c.cameraName} />
           <Table.Td>{c.segments}</Table.Td>
           <Table.Td>{formatBytes(c.sizeBytes)}</Table.Td>
-          <Table.Td>{formatDateTime(c.from)}</Table.Td>
-          <Table.Td>{formatDateTime(c.to)}</Table.Td>
+          <Table.Td>{formatInstant(c.from)}</Table.Td>
+          <Table.Td>{formatInstant(c.to)}</Table.Td>
           <Table.Td>{c.available ? formatPeriod(c.available.from, c.available.to) : T.none}</Table.Td>
         </Table.Tr>
       ))}

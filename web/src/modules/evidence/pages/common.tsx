@@ -57,6 +57,10 @@ export function DeadlineBadge({ requisition }: { requisition: Pick<Requisition, 
 
 /** A YYYY-MM-DD day, read in local time. */
 export const formatDay = (day: string | null) => (day ? new Date(`${day}T12:00:00`).toLocaleDateString('fr-FR', { dateStyle: 'long' }) : '—');
+/** Recordings last seconds: their instants are shown to the second. */
+const instant = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium' });
+export const formatInstant = (iso: string | null) => (iso ? instant.format(new Date(iso)) : '—');
+
 export const formatPeriod = (from: string | null, to: string | null) => (from && to ? T.period(formatDateTime(from), formatDateTime(to)) : '—');
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
@@ -197,8 +201,8 @@ export function SegmentsTable({ segments, label, testId, onView }: { segments: S
         <Table.Tr key={s.id}>
           <CameraCell code={s.cameraCode} name={s.cameraName} />
           <Table.Td>{s.siteName}</Table.Td>
-          <Table.Td>{formatDateTime(s.from)}</Table.Td>
-          <Table.Td>{formatDateTime(s.to)}</Table.Td>
+          <Table.Td>{formatInstant(s.from)}</Table.Td>
+          <Table.Td>{formatInstant(s.to)}</Table.Td>
           <Table.Td>{formatBytes(s.sizeBytes)}</Table.Td>
           <Table.Td>{s.heldBy.length ? s.heldBy.join(', ') : '—'}</Table.Td>
           {onView && (
