@@ -83,6 +83,13 @@ describe.each(drivers)('video evidence on %s', (driver) => {
     const again = (await supervisor.post('/api/evidence/segments/scan')).json();
     expect(again).toMatchObject({ indexed: 0, alreadyIndexed: 6 });
 
+    // The periodic scan reads only the recent day folders; the API's scan reads them all.
+    const old = new Date(base.getTime() - 3 * DAY);
+    placeRecording(recordings, frigatePath('demo_cam_10', old), clips[4]!);
+    const recent = await t.platform.evidence.recordings.scan(10_000, Date.now(), new Date(base.getTime() - DAY).toISOString().slice(0, 10));
+    expect(recent).toMatchObject({ indexed: 0, alreadyIndexed: 6 });
+    expect((await supervisor.post('/api/evidence/segments/scan')).json()).toMatchObject({ indexed: 1, alreadyIndexed: 6 });
+
     const list = (await supervisor.get(`/api/evidence/segments?cameraId=${cameras.get('DEMO-CAM-06')}&sort=from`)).json();
     expect(list.total).toBe(3);
     const first = list.items[0];

@@ -58,7 +58,8 @@ export class EvidenceService {
       tick();
     };
     every(this.config.scanIntervalSeconds * 1000, 'recordings scan', async () => {
-      const report = await this.recordings.scan();
+      // Yesterday's folder too: segments written just before midnight are indexed after it.
+      const report = await this.recordings.scan(10_000, Date.now(), new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
       if (report.indexed || report.rejected.length) log.info({ indexed: report.indexed, rejected: report.rejected.slice(0, 20) }, 'evidence: recordings indexed');
     });
     every(this.config.retentionIntervalMinutes * 60_000, 'retention', async () => {

@@ -233,15 +233,14 @@ export class RecordingsService {
 
   /**
    * Indexes the files of RECORDINGS_DIR not yet in the index. Files younger than `settleMs` may still be
-   * written and wait for the next scan.
+   * written and wait for the next scan. With `sinceDay` (YYYY-MM-DD), only the day folders from that day on
+   * are read: a month of 10-second segments of many cameras is millions of files, and the periodic scan
+   * only needs the recent ones.
    */
-  async scan(settleMs = 10_000, now = Date.now()): Promise<ScanReport> {
+  async scan(settleMs = 10_000, now = Date.now(), sinceDay?: string): Promise<ScanReport> {
     const report: ScanReport = { indexed: 0, alreadyIndexed: 0, rejected: [] };
     if (!fs.existsSync(this.dir)) return report;
-    const files = (await fs.promises.readdir(this.dir, { recursive: true, withFileTypes: true }))
-      .filter((e) => e.isFile() && e.name.endsWith('.mp4'))
-      .map((e) => path.relative(this.dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-      .sort();
+    const files = (await this.recordingFiles(sinceDay)).sort();
     const cameras = await this.devices.cameras();
     const byFrigate = new Map(cameras.filter((c) => c.frigateCamera).map((c) => [c.frigateCamera!, c]));
     const byCode = new Map(cameras.map((c) => [c.code, c]));
@@ -278,6 +277,25 @@ export class RecordingsService {
       }
     }
     return report;
+  }
+
+  /** The .mp4 files below RECORDINGS_DIR, relative, with day folders before `sinceDay` left unread. */
+  private async recordingFiles(sinceDay?: string): Promise<string[]> {
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    const walk = async (relative: string): Promise<string[]> => {
+      const entries = await fs.promises.readdir(path.join(this.dir, relative), { withFileTypes: true }).catch(() => []);
+      const found: string[] = [];
+      for (const entry of entries) {
+        const child = relative ? `${relative}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          // A day folder is the first level in Frigate's layout and the second in the generic one.
+          if (sinceDay && day.test(entry.name) && entry.name < sinceDay) continue;
+          found.push(...(await walk(child)));
+        } else if (entry.isFile() && entry.name.endsWith('.mp4')) found.push(child);
+      }
+      return found;
+    };
+    return walk('');
   }
 
   /** Viewing a recording needs a reason; the register keeps it, and the answer is a short-lived ticket to the clip. */
