@@ -1,8 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import pgCopy from 'pg-copy-streams';
 import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Database, Db, Tables } from '../../platform/db/database.js';
+import { withImportTransaction } from '../../platform/db/import-transaction.js';
 import type { DomainEvent, EventBus } from '../../platform/bus/event-bus.js';
 import { can, visibleScope, type Actor } from '../../platform/auth/policy.js';
 import { appendAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.service.js';
@@ -112,7 +117,7 @@ export class AssetService {
   private readonly db: Db;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly access: SchoolAccess,
   ) {
@@ -443,7 +448,7 @@ export class AssetService {
     const members = new Set((await this.db.selectFrom('members').select('id').execute()).map((m) => m.id));
     const rejects: AssetImportReject[] = [];
     const seen = new Map<string, number>();
-    const accepted: (Insertable<EduAssetsTable> & { line: number })[] = [];
+    const accepted: ImportRow[] = [];
     for (const { line, values } of table.rows) {
       const reject = (reason: string) => rejects.push({ line, serial: values.serial || null, reason });
       const school = values.uai ? schools.get(values.uai.toUpperCase()) : undefined;
@@ -477,32 +482,31 @@ export class AssetService {
           purchase_date: purchase,
           warranty_end: warranty,
           unit_price: price === null ? null : price.toFixed(2),
-          state: 'in_stock',
           room: values.room || null,
-          delivery_key: null,
         });
       }
     }
-    const created = await this.db.transaction().execute(async (trx) => {
-      const existing = new Set<string>();
-      for (let i = 0; i < accepted.length; i += 5000) {
-        const serials = accepted.slice(i, i + 5000).map((a) => a.serial);
-        const rows = await trx.selectFrom('edu_assets').select('serial').where('serial', '=', sql<string>`any(${sql.val(serials)}::text[])`).execute();
-        for (const r of rows) existing.add(r.serial);
+    const created = await withImportTransaction(this.database, async (trx, client) => {
+      await sql`create temp table edu_asset_import (line int not null, id uuid not null, member_id text not null, school_id uuid, type text not null, serial text not null, label text not null,
+        supplier text, order_ref text, purchase_date text, warranty_end text, unit_price text, room text) on commit drop`.execute(trx);
+      if (client) await copyImportRows(client, accepted);
+      else await insertImportRows(trx, accepted);
+      const registered = await sql<{ line: number; serial: string; member_id: string }>`delete from edu_asset_import i using edu_assets a where a.serial = i.serial returning i.line, i.serial, i.member_id`.execute(trx);
+      for (const r of registered.rows) rejects.push({ line: r.line, serial: r.serial, reason: `numéro de série déjà enregistré : ${r.serial}` });
+      const freshCount = accepted.length - registered.rows.length;
+      if (freshCount) {
+        await sql`insert into edu_assets (id, member_id, school_id, type, serial, label, supplier, order_ref, purchase_date, warranty_end, unit_price, state, room)
+          select id, member_id, school_id, type, serial, label, supplier, order_ref, purchase_date::date, warranty_end::date, unit_price::numeric, 'in_stock', room from edu_asset_import`.execute(trx);
+        await sql`insert into edu_asset_history (asset_id, actor, event, from_state, to_state, detail) select id, ${actor.email}, 'import', null, 'in_stock', '' from edu_asset_import`.execute(trx);
       }
-      const fresh = accepted.filter((a) => {
-        if (!existing.has(a.serial)) return true;
-        rejects.push({ line: a.line, serial: a.serial, reason: `numéro de série déjà enregistré : ${a.serial}` });
-        return false;
-      });
-      await this.insertAssets(trx, actor.email, fresh.map(({ line: _line, ...row }) => row), 'import');
       const byMember = new Map<string, number>();
-      for (const a of fresh) byMember.set(a.member_id, (byMember.get(a.member_id) ?? 0) + 1);
+      for (const a of accepted) byMember.set(a.member_id, (byMember.get(a.member_id) ?? 0) + 1);
+      for (const r of registered.rows) byMember.set(r.member_id, byMember.get(r.member_id)! - 1);
       for (const [memberId, count] of byMember) {
-        await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', memberId, summary: { created: count, rejected: rejects.length, lines: table.rows.length } });
+        if (count) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', memberId, summary: { created: count, rejected: rejects.length, lines: table.rows.length } });
       }
-      if (!fresh.length) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', summary: { created: 0, rejected: rejects.length, lines: table.rows.length } });
-      return fresh.length;
+      if (!freshCount) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', summary: { created: 0, rejected: rejects.length, lines: table.rows.length } });
+      return freshCount;
     });
     rejects.sort((a, b) => a.line - b.line);
     return { lines: table.rows.length, created, encoding: table.encoding, rejects };
@@ -600,3 +604,103 @@ export class AssetService {
 }
 
 class DeliveryRefused extends Error {}
+
+/** A line accepted by the importer's checks, on its way to the staging table. */
+interface ImportRow {
+  line: number;
+  id: string;
+  member_id: string;
+  school_id: string | null;
+  type: AssetType;
+  serial: string;
+  label: string;
+  supplier: string | null;
+  order_ref: string | null;
+  purchase_date: string | null;
+  warranty_end: string | null;
+  unit_price: string | null;
+  room: string | null;
+}
+
+const VALUE_COLUMNS = ['member_id', 'school_id', 'type', 'serial', 'label', 'supplier', 'order_ref', 'purchase_date', 'warranty_end', 'unit_price', 'room'] as const;
+const IMPORT_COLUMNS = ['line', 'id', ...VALUE_COLUMNS] as const;
+
+// PostgreSQL's binary COPY format, every value but the line number and the ids sent as text: the server parses
+// dates and prices as it would from a literal, and JavaScript escapes nothing.
+const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+const COPY_CHUNK = 5000;
+
+function binaryImportRows(rows: ImportRow[]): Buffer {
+  let size = 0;
+  for (const r of rows) {
+    size += 2 + 8 + 20;
+    for (const key of VALUE_COLUMNS) {
+      const value = r[key];
+      size += 4 + (value === null ? 0 : value.length * 3);
+    }
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let at = 0;
+  const uuid = (value: string | null) => {
+    if (value === null) {
+      at = buf.writeInt32BE(-1, at);
+      return;
+    }
+    at = buf.writeInt32BE(16, at);
+    at += buf.write(value.replaceAll('-', ''), at, 'hex');
+  };
+  const text = (value: string | null) => {
+    if (value === null) {
+      at = buf.writeInt32BE(-1, at);
+      return;
+    }
+    const n = buf.write(value, at + 4, 'utf8');
+    buf.writeInt32BE(n, at);
+    at += 4 + n;
+  };
+  for (const r of rows) {
+    at = buf.writeInt16BE(IMPORT_COLUMNS.length, at);
+    at = buf.writeInt32BE(4, at);
+    at = buf.writeInt32BE(r.line, at);
+    uuid(r.id);
+    text(r.member_id);
+    uuid(r.school_id);
+    text(r.type);
+    text(r.serial);
+    text(r.label);
+    text(r.supplier);
+    text(r.order_ref);
+    text(r.purchase_date);
+    text(r.warranty_end);
+    text(r.unit_price);
+    text(r.room);
+  }
+  return buf.subarray(0, at);
+}
+
+/** The accepted lines streamed with COPY on the transaction's own connection (PostgreSQL server). */
+async function copyImportRows(client: pg.PoolClient, rows: ImportRow[]): Promise<void> {
+  const stream = client.query(pgCopy.from(`copy edu_asset_import (${IMPORT_COLUMNS.join(', ')}) from stdin with (format binary)`));
+  const done = finished(stream);
+  done.catch(() => {});
+  stream.write(COPY_HEADER);
+  for (let i = 0; i < rows.length; i += COPY_CHUNK) {
+    if (!stream.write(binaryImportRows(rows.slice(i, i + COPY_CHUNK)))) await Promise.race([once(stream, 'drain'), done]);
+  }
+  stream.end(COPY_TRAILER);
+  await done;
+}
+
+/** The accepted lines as column arrays, where there is no COPY (PGlite). */
+async function insertImportRows(trx: Trx, rows: ImportRow[]): Promise<void> {
+  const column = (key: (typeof IMPORT_COLUMNS)[number], batch: ImportRow[]) => sql.val(batch.map((r) => r[key]));
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const batch = rows.slice(i, i + INSERT_BATCH);
+    await sql`insert into edu_asset_import (${sql.raw(IMPORT_COLUMNS.join(', '))})
+      select * from unnest(${column('line', batch)}::int[], ${column('id', batch)}::uuid[], ${column('member_id', batch)}::text[], ${column('school_id', batch)}::uuid[],
+        ${column('type', batch)}::text[], ${column('serial', batch)}::text[], ${column('label', batch)}::text[], ${column('supplier', batch)}::text[],
+        ${column('order_ref', batch)}::text[], ${column('purchase_date', batch)}::text[], ${column('warranty_end', batch)}::text[], ${column('unit_price', batch)}::text[],
+        ${column('room', batch)}::text[])`.execute(trx);
+  }
+}
