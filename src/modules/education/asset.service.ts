@@ -447,66 +447,68 @@ export class AssetService {
     };
     const members = new Set((await this.db.selectFrom('members').select('id').execute()).map((m) => m.id));
     const rejects: AssetImportReject[] = [];
-    const seen = new Map<string, number>();
-    const accepted: ImportRow[] = [];
-    for (const { line, values } of table.rows) {
-      const reject = (reason: string) => rejects.push({ line, serial: values.serial || null, reason });
-      const school = values.uai ? schools.get(values.uai.toUpperCase()) : undefined;
-      const memberId = school?.member_id ?? values.member;
-      const purchase = values.purchased ? parseDate(values.purchased) : null;
-      const warranty = values.warranty ? parseDate(values.warranty) : null;
-      const price = values.price ? Number(values.price.replace(',', '.').replace(/\s/g, '')) : null;
-      if (!SERIAL.test(values.serial)) reject(values.serial ? `numéro de série invalide « ${values.serial} »` : 'numéro de série manquant');
-      else if (seen.has(values.serial)) reject(`numéro de série en double dans le fichier (déjà ligne ${seen.get(values.serial)})`);
-      else if (!ASSET_TYPES.includes(values.type as AssetType)) reject(`type inconnu « ${values.type} » (attendu : ${ASSET_TYPES.join(', ')})`);
-      else if (!values.label) reject('libellé manquant');
-      else if (values.uai && !school) reject(`UAI inconnu : ${values.uai}`);
-      else if (!values.uai && !values.member) reject('UAI ou membre manquant');
-      else if (!values.uai && !members.has(values.member)) reject(`membre inconnu : ${values.member}`);
-      else if (!mayCreate(memberId, school?.id ?? null)) reject(`hors de votre périmètre : ${values.uai || values.member}`);
-      else if (values.purchased && !purchase) reject(`date d’achat invalide « ${values.purchased} » (AAAA-MM-JJ ou JJ/MM/AAAA)`);
-      else if (values.warranty && !warranty) reject(`date de fin de garantie invalide « ${values.warranty} »`);
-      else if (price !== null && !(Number.isFinite(price) && price >= 0)) reject(`prix invalide « ${values.price} »`);
-      else {
-        seen.set(values.serial, line);
-        accepted.push({
-          line,
-          id: randomUUID(),
-          member_id: memberId,
-          school_id: school?.id ?? null,
-          type: values.type as AssetType,
-          serial: values.serial,
-          label: values.label.slice(0, 200),
-          supplier: values.supplier || null,
-          order_ref: values.order || null,
-          purchase_date: purchase,
-          warranty_end: warranty,
-          unit_price: price === null ? null : price.toFixed(2),
-          room: values.room || null,
-        });
-      }
-    }
     const created = await withImportTransaction(this.database, async (trx, client) => {
       await sql`create temp table edu_asset_import (line int not null, id uuid not null, member_id text not null, school_id uuid, type text not null, serial text not null, label text not null,
         supplier text, order_ref text, purchase_date text, warranty_end text, unit_price text, room text) on commit drop`.execute(trx);
-      if (client) await copyImportRows(client, accepted);
-      else await insertImportRows(trx, accepted);
+      const staging = client ? copyStaging(client) : insertStaging(trx);
+      const seen = new Map<string, number>();
+      const byMember = new Map<string, number>();
+      for (const { line, values } of table.rows) {
+        const reject = (reason: string) => rejects.push({ line, serial: values.serial || null, reason });
+        const school = values.uai ? schools.get(values.uai.toUpperCase()) : undefined;
+        const memberId = school?.member_id ?? values.member;
+        const purchase = values.purchased ? parseDate(values.purchased) : null;
+        const warranty = values.warranty ? parseDate(values.warranty) : null;
+        const price = values.price ? Number(values.price.replace(',', '.').replace(/\s/g, '')) : null;
+        if (!SERIAL.test(values.serial)) reject(values.serial ? `numéro de série invalide « ${values.serial} »` : 'numéro de série manquant');
+        else if (seen.has(values.serial)) reject(`numéro de série en double dans le fichier (déjà ligne ${seen.get(values.serial)})`);
+        else if (!ASSET_TYPES.includes(values.type as AssetType)) reject(`type inconnu « ${values.type} » (attendu : ${ASSET_TYPES.join(', ')})`);
+        else if (!values.label) reject('libellé manquant');
+        else if (values.uai && !school) reject(`UAI inconnu : ${values.uai}`);
+        else if (!values.uai && !values.member) reject('UAI ou membre manquant');
+        else if (!values.uai && !members.has(values.member)) reject(`membre inconnu : ${values.member}`);
+        else if (!mayCreate(memberId, school?.id ?? null)) reject(`hors de votre périmètre : ${values.uai || values.member}`);
+        else if (values.purchased && !purchase) reject(`date d’achat invalide « ${values.purchased} » (AAAA-MM-JJ ou JJ/MM/AAAA)`);
+        else if (values.warranty && !warranty) reject(`date de fin de garantie invalide « ${values.warranty} »`);
+        else if (price !== null && !(Number.isFinite(price) && price >= 0)) reject(`prix invalide « ${values.price} »`);
+        else {
+          seen.set(values.serial, line);
+          byMember.set(memberId, (byMember.get(memberId) ?? 0) + 1);
+          const pending = staging.push({
+            line,
+            id: randomUUID(),
+            member_id: memberId,
+            school_id: school?.id ?? null,
+            type: values.type as AssetType,
+            serial: values.serial,
+            label: values.label.slice(0, 200),
+            supplier: values.supplier || null,
+            order_ref: values.order || null,
+            purchase_date: purchase,
+            warranty_end: warranty,
+            unit_price: price === null ? null : price.toFixed(2),
+            room: values.room || null,
+          });
+          if (pending) await pending;
+        }
+      }
+      await staging.finish();
       const registered = await sql<{ line: number; serial: string; member_id: string }>`delete from edu_asset_import i using edu_assets a where a.serial = i.serial returning i.line, i.serial, i.member_id`.execute(trx);
-      for (const r of registered.rows) rejects.push({ line: r.line, serial: r.serial, reason: `numéro de série déjà enregistré : ${r.serial}` });
-      const freshCount = accepted.length - registered.rows.length;
-      if (freshCount) {
+      for (const r of registered.rows) {
+        rejects.push({ line: r.line, serial: r.serial, reason: `numéro de série déjà enregistré : ${r.serial}` });
+        byMember.set(r.member_id, byMember.get(r.member_id)! - 1);
+      }
+      const fresh = seen.size - registered.rows.length;
+      if (fresh) {
         await sql`insert into edu_assets (id, member_id, school_id, type, serial, label, supplier, order_ref, purchase_date, warranty_end, unit_price, state, room)
           select id, member_id, school_id, type, serial, label, supplier, order_ref, purchase_date::date, warranty_end::date, unit_price::numeric, 'in_stock', room from edu_asset_import`.execute(trx);
         await sql`insert into edu_asset_history (asset_id, actor, event, from_state, to_state, detail) select id, ${actor.email}, 'import', null, 'in_stock', '' from edu_asset_import`.execute(trx);
       }
-      const byMember = new Map<string, number>();
-      for (const a of accepted) byMember.set(a.member_id, (byMember.get(a.member_id) ?? 0) + 1);
-      for (const r of registered.rows) byMember.set(r.member_id, byMember.get(r.member_id)! - 1);
       for (const [memberId, count] of byMember) {
         if (count) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', memberId, summary: { created: count, rejected: rejects.length, lines: table.rows.length } });
       }
-      if (!freshCount) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', summary: { created: 0, rejected: rejects.length, lines: table.rows.length } });
-      return freshCount;
+      if (!fresh) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', summary: { created: 0, rejected: rejects.length, lines: table.rows.length } });
+      return fresh;
     });
     rejects.sort((a, b) => a.line - b.line);
     return { lines: table.rows.length, created, encoding: table.encoding, rejects };
@@ -625,82 +627,76 @@ interface ImportRow {
 const VALUE_COLUMNS = ['member_id', 'school_id', 'type', 'serial', 'label', 'supplier', 'order_ref', 'purchase_date', 'warranty_end', 'unit_price', 'room'] as const;
 const IMPORT_COLUMNS = ['line', 'id', ...VALUE_COLUMNS] as const;
 
-// PostgreSQL's binary COPY format, every value but the line number and the ids sent as text: the server parses
-// dates and prices as it would from a literal, and JavaScript escapes nothing.
-const COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
-const COPY_TRAILER = Buffer.from([0xff, 0xff]);
 const COPY_CHUNK = 5000;
+// Up to 16 MB may wait in the stream before the checks pause for PostgreSQL.
+const COPY_BUFFER = 16 * 1024 * 1024;
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const copyValue = (value: string | null) => (value === null ? '\\N' : COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value);
 
-function binaryImportRows(rows: ImportRow[]): Buffer {
-  let size = 0;
+/**
+ * Rows in COPY's text format, built as one string per chunk: a Buffer write per value (binary format) costs
+ * more than PostgreSQL's parsing of the text.
+ */
+function copyText(rows: ImportRow[]): Buffer {
+  let text = '';
   for (const r of rows) {
-    size += 2 + 8 + 20;
-    for (const key of VALUE_COLUMNS) {
-      const value = r[key];
-      size += 4 + (value === null ? 0 : value.length * 3);
-    }
+    text += `${r.line}\t${r.id}`;
+    for (const key of VALUE_COLUMNS) text += `\t${copyValue(r[key])}`;
+    text += '\n';
   }
-  const buf = Buffer.allocUnsafe(size);
-  let at = 0;
-  const uuid = (value: string | null) => {
-    if (value === null) {
-      at = buf.writeInt32BE(-1, at);
-      return;
-    }
-    at = buf.writeInt32BE(16, at);
-    at += buf.write(value.replaceAll('-', ''), at, 'hex');
-  };
-  const text = (value: string | null) => {
-    if (value === null) {
-      at = buf.writeInt32BE(-1, at);
-      return;
-    }
-    const n = buf.write(value, at + 4, 'utf8');
-    buf.writeInt32BE(n, at);
-    at += 4 + n;
-  };
-  for (const r of rows) {
-    at = buf.writeInt16BE(IMPORT_COLUMNS.length, at);
-    at = buf.writeInt32BE(4, at);
-    at = buf.writeInt32BE(r.line, at);
-    uuid(r.id);
-    text(r.member_id);
-    uuid(r.school_id);
-    text(r.type);
-    text(r.serial);
-    text(r.label);
-    text(r.supplier);
-    text(r.order_ref);
-    text(r.purchase_date);
-    text(r.warranty_end);
-    text(r.unit_price);
-    text(r.room);
-  }
-  return buf.subarray(0, at);
+  return Buffer.from(text);
 }
 
-/** The accepted lines streamed with COPY on the transaction's own connection (PostgreSQL server). */
-async function copyImportRows(client: pg.PoolClient, rows: ImportRow[]): Promise<void> {
-  const stream = client.query(pgCopy.from(`copy edu_asset_import (${IMPORT_COLUMNS.join(', ')}) from stdin with (format binary)`));
+interface Staging {
+  /** A promise only when the caller should wait: PostgreSQL lagging far behind (COPY), a batch being written (PGlite). */
+  push(row: ImportRow): Promise<void> | void;
+  finish(): Promise<void>;
+}
+
+/**
+ * The accepted lines streamed with COPY on the transaction's own connection (PostgreSQL server), chunk by
+ * chunk while the next lines are checked: the server stores rows on the other core meanwhile.
+ */
+function copyStaging(client: pg.PoolClient): Staging {
+  const stream = client.query(pgCopy.from(`copy edu_asset_import (${IMPORT_COLUMNS.join(', ')}) from stdin`));
   const done = finished(stream);
   done.catch(() => {});
-  stream.write(COPY_HEADER);
-  for (let i = 0; i < rows.length; i += COPY_CHUNK) {
-    if (!stream.write(binaryImportRows(rows.slice(i, i + COPY_CHUNK)))) await Promise.race([once(stream, 'drain'), done]);
-  }
-  stream.end(COPY_TRAILER);
-  await done;
+  let chunk: ImportRow[] = [];
+  return {
+    push(row) {
+      chunk.push(row);
+      if (chunk.length < COPY_CHUNK) return;
+      stream.write(copyText(chunk));
+      chunk = [];
+      if (stream.writableLength > COPY_BUFFER) return Promise.race([once(stream, 'drain'), done]).then(() => undefined);
+    },
+    async finish() {
+      if (chunk.length) stream.write(copyText(chunk));
+      stream.end();
+      await done;
+    },
+  };
 }
 
 /** The accepted lines as column arrays, where there is no COPY (PGlite). */
-async function insertImportRows(trx: Trx, rows: ImportRow[]): Promise<void> {
-  const column = (key: (typeof IMPORT_COLUMNS)[number], batch: ImportRow[]) => sql.val(batch.map((r) => r[key]));
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    const batch = rows.slice(i, i + INSERT_BATCH);
+function insertStaging(trx: Trx): Staging {
+  let batch: ImportRow[] = [];
+  const column = (key: (typeof IMPORT_COLUMNS)[number]) => sql.val(batch.map((r) => r[key]));
+  const flush = async () => {
+    if (!batch.length) return;
     await sql`insert into edu_asset_import (${sql.raw(IMPORT_COLUMNS.join(', '))})
-      select * from unnest(${column('line', batch)}::int[], ${column('id', batch)}::uuid[], ${column('member_id', batch)}::text[], ${column('school_id', batch)}::uuid[],
-        ${column('type', batch)}::text[], ${column('serial', batch)}::text[], ${column('label', batch)}::text[], ${column('supplier', batch)}::text[],
-        ${column('order_ref', batch)}::text[], ${column('purchase_date', batch)}::text[], ${column('warranty_end', batch)}::text[], ${column('unit_price', batch)}::text[],
-        ${column('room', batch)}::text[])`.execute(trx);
-  }
+      select * from unnest(${column('line')}::int[], ${column('id')}::uuid[], ${column('member_id')}::text[], ${column('school_id')}::uuid[],
+        ${column('type')}::text[], ${column('serial')}::text[], ${column('label')}::text[], ${column('supplier')}::text[],
+        ${column('order_ref')}::text[], ${column('purchase_date')}::text[], ${column('warranty_end')}::text[], ${column('unit_price')}::text[],
+        ${column('room')}::text[])`.execute(trx);
+    batch = [];
+  };
+  return {
+    push(row) {
+      batch.push(row);
+      if (batch.length >= INSERT_BATCH) return flush();
+    },
+    finish: flush,
+  };
 }
