@@ -1,8 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import pgCopy from 'pg-copy-streams';
 import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Database, Db, Tables } from '../../platform/db/database.js';
+import { withImportTransaction } from '../../platform/db/import-transaction.js';
 import type { DomainEvent, EventBus } from '../../platform/bus/event-bus.js';
 import { can, visibleScope, type Actor } from '../../platform/auth/policy.js';
 import { appendAudit, SYSTEM_ACTOR } from '../../platform/audit/audit.service.js';
@@ -112,7 +117,7 @@ export class AssetService {
   private readonly db: Db;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly bus: EventBus,
     private readonly access: SchoolAccess,
   ) {
@@ -442,67 +447,68 @@ export class AssetService {
     };
     const members = new Set((await this.db.selectFrom('members').select('id').execute()).map((m) => m.id));
     const rejects: AssetImportReject[] = [];
-    const seen = new Map<string, number>();
-    const accepted: (Insertable<EduAssetsTable> & { line: number })[] = [];
-    for (const { line, values } of table.rows) {
-      const reject = (reason: string) => rejects.push({ line, serial: values.serial || null, reason });
-      const school = values.uai ? schools.get(values.uai.toUpperCase()) : undefined;
-      const memberId = school?.member_id ?? values.member;
-      const purchase = values.purchased ? parseDate(values.purchased) : null;
-      const warranty = values.warranty ? parseDate(values.warranty) : null;
-      const price = values.price ? Number(values.price.replace(',', '.').replace(/\s/g, '')) : null;
-      if (!SERIAL.test(values.serial)) reject(values.serial ? `numéro de série invalide « ${values.serial} »` : 'numéro de série manquant');
-      else if (seen.has(values.serial)) reject(`numéro de série en double dans le fichier (déjà ligne ${seen.get(values.serial)})`);
-      else if (!ASSET_TYPES.includes(values.type as AssetType)) reject(`type inconnu « ${values.type} » (attendu : ${ASSET_TYPES.join(', ')})`);
-      else if (!values.label) reject('libellé manquant');
-      else if (values.uai && !school) reject(`UAI inconnu : ${values.uai}`);
-      else if (!values.uai && !values.member) reject('UAI ou membre manquant');
-      else if (!values.uai && !members.has(values.member)) reject(`membre inconnu : ${values.member}`);
-      else if (!mayCreate(memberId, school?.id ?? null)) reject(`hors de votre périmètre : ${values.uai || values.member}`);
-      else if (values.purchased && !purchase) reject(`date d’achat invalide « ${values.purchased} » (AAAA-MM-JJ ou JJ/MM/AAAA)`);
-      else if (values.warranty && !warranty) reject(`date de fin de garantie invalide « ${values.warranty} »`);
-      else if (price !== null && !(Number.isFinite(price) && price >= 0)) reject(`prix invalide « ${values.price} »`);
-      else {
-        seen.set(values.serial, line);
-        accepted.push({
-          line,
-          id: randomUUID(),
-          member_id: memberId,
-          school_id: school?.id ?? null,
-          type: values.type as AssetType,
-          serial: values.serial,
-          label: values.label.slice(0, 200),
-          supplier: values.supplier || null,
-          order_ref: values.order || null,
-          purchase_date: purchase,
-          warranty_end: warranty,
-          unit_price: price === null ? null : price.toFixed(2),
-          state: 'in_stock',
-          room: values.room || null,
-          delivery_key: null,
-        });
-      }
-    }
-    const created = await this.db.transaction().execute(async (trx) => {
-      const existing = new Set<string>();
-      for (let i = 0; i < accepted.length; i += 5000) {
-        const serials = accepted.slice(i, i + 5000).map((a) => a.serial);
-        const rows = await trx.selectFrom('edu_assets').select('serial').where('serial', '=', sql<string>`any(${sql.val(serials)}::text[])`).execute();
-        for (const r of rows) existing.add(r.serial);
-      }
-      const fresh = accepted.filter((a) => {
-        if (!existing.has(a.serial)) return true;
-        rejects.push({ line: a.line, serial: a.serial, reason: `numéro de série déjà enregistré : ${a.serial}` });
-        return false;
-      });
-      await this.insertAssets(trx, actor.email, fresh.map(({ line: _line, ...row }) => row), 'import');
+    const created = await withImportTransaction(this.database, async (trx, client) => {
+      await sql`create temp table edu_asset_import (line int not null, id uuid not null, member_id text not null, school_id uuid, type text not null, serial text not null, label text not null,
+        supplier text, order_ref text, purchase_date text, warranty_end text, unit_price text, room text) on commit drop`.execute(trx);
+      const staging = client ? copyStaging(client) : insertStaging(trx);
+      const seen = new Map<string, number>();
       const byMember = new Map<string, number>();
-      for (const a of fresh) byMember.set(a.member_id, (byMember.get(a.member_id) ?? 0) + 1);
-      for (const [memberId, count] of byMember) {
-        await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', memberId, summary: { created: count, rejected: rejects.length, lines: table.rows.length } });
+      for (const { line, values } of table.rows) {
+        const reject = (reason: string) => rejects.push({ line, serial: values.serial || null, reason });
+        const school = values.uai ? schools.get(values.uai.toUpperCase()) : undefined;
+        const memberId = school?.member_id ?? values.member;
+        const purchase = values.purchased ? parseDate(values.purchased) : null;
+        const warranty = values.warranty ? parseDate(values.warranty) : null;
+        const price = values.price ? Number(values.price.replace(',', '.').replace(/\s/g, '')) : null;
+        if (!SERIAL.test(values.serial)) reject(values.serial ? `numéro de série invalide « ${values.serial} »` : 'numéro de série manquant');
+        else if (seen.has(values.serial)) reject(`numéro de série en double dans le fichier (déjà ligne ${seen.get(values.serial)})`);
+        else if (!ASSET_TYPES.includes(values.type as AssetType)) reject(`type inconnu « ${values.type} » (attendu : ${ASSET_TYPES.join(', ')})`);
+        else if (!values.label) reject('libellé manquant');
+        else if (values.uai && !school) reject(`UAI inconnu : ${values.uai}`);
+        else if (!values.uai && !values.member) reject('UAI ou membre manquant');
+        else if (!values.uai && !members.has(values.member)) reject(`membre inconnu : ${values.member}`);
+        else if (!mayCreate(memberId, school?.id ?? null)) reject(`hors de votre périmètre : ${values.uai || values.member}`);
+        else if (values.purchased && !purchase) reject(`date d’achat invalide « ${values.purchased} » (AAAA-MM-JJ ou JJ/MM/AAAA)`);
+        else if (values.warranty && !warranty) reject(`date de fin de garantie invalide « ${values.warranty} »`);
+        else if (price !== null && !(Number.isFinite(price) && price >= 0)) reject(`prix invalide « ${values.price} »`);
+        else {
+          seen.set(values.serial, line);
+          byMember.set(memberId, (byMember.get(memberId) ?? 0) + 1);
+          const pending = staging.push({
+            line,
+            id: randomUUID(),
+            member_id: memberId,
+            school_id: school?.id ?? null,
+            type: values.type as AssetType,
+            serial: values.serial,
+            label: values.label.slice(0, 200),
+            supplier: values.supplier || null,
+            order_ref: values.order || null,
+            purchase_date: purchase,
+            warranty_end: warranty,
+            unit_price: price === null ? null : price.toFixed(2),
+            room: values.room || null,
+          });
+          if (pending) await pending;
+        }
       }
-      if (!fresh.length) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', summary: { created: 0, rejected: rejects.length, lines: table.rows.length } });
-      return fresh.length;
+      await staging.finish();
+      const registered = await sql<{ line: number; serial: string; member_id: string }>`delete from edu_asset_import i using edu_assets a where a.serial = i.serial returning i.line, i.serial, i.member_id`.execute(trx);
+      for (const r of registered.rows) {
+        rejects.push({ line: r.line, serial: r.serial, reason: `numéro de série déjà enregistré : ${r.serial}` });
+        byMember.set(r.member_id, byMember.get(r.member_id)! - 1);
+      }
+      const fresh = seen.size - registered.rows.length;
+      if (fresh) {
+        await sql`insert into edu_assets (id, member_id, school_id, type, serial, label, supplier, order_ref, purchase_date, warranty_end, unit_price, state, room)
+          select id, member_id, school_id, type, serial, label, supplier, order_ref, purchase_date::date, warranty_end::date, unit_price::numeric, 'in_stock', room from edu_asset_import`.execute(trx);
+        await sql`insert into edu_asset_history (asset_id, actor, event, from_state, to_state, detail) select id, ${actor.email}, 'import', null, 'in_stock', '' from edu_asset_import`.execute(trx);
+      }
+      for (const [memberId, count] of byMember) {
+        if (count) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', memberId, summary: { created: count, rejected: rejects.length, lines: table.rows.length } });
+      }
+      if (!fresh) await appendAudit(trx, { actor: auditActor(actor), action: 'education.asset.import', entityType: 'education_asset', summary: { created: 0, rejected: rejects.length, lines: table.rows.length } });
+      return fresh;
     });
     rejects.sort((a, b) => a.line - b.line);
     return { lines: table.rows.length, created, encoding: table.encoding, rejects };
@@ -600,3 +606,97 @@ export class AssetService {
 }
 
 class DeliveryRefused extends Error {}
+
+/** A line accepted by the importer's checks, on its way to the staging table. */
+interface ImportRow {
+  line: number;
+  id: string;
+  member_id: string;
+  school_id: string | null;
+  type: AssetType;
+  serial: string;
+  label: string;
+  supplier: string | null;
+  order_ref: string | null;
+  purchase_date: string | null;
+  warranty_end: string | null;
+  unit_price: string | null;
+  room: string | null;
+}
+
+const VALUE_COLUMNS = ['member_id', 'school_id', 'type', 'serial', 'label', 'supplier', 'order_ref', 'purchase_date', 'warranty_end', 'unit_price', 'room'] as const;
+const IMPORT_COLUMNS = ['line', 'id', ...VALUE_COLUMNS] as const;
+
+const COPY_CHUNK = 5000;
+// Up to 16 MB may wait in the stream before the checks pause for PostgreSQL.
+const COPY_BUFFER = 16 * 1024 * 1024;
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const copyValue = (value: string | null) => (value === null ? '\\N' : COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value);
+
+/**
+ * Rows in COPY's text format, built as one string per chunk: a Buffer write per value (binary format) costs
+ * more than PostgreSQL's parsing of the text.
+ */
+function copyText(rows: ImportRow[]): Buffer {
+  let text = '';
+  for (const r of rows) {
+    text += `${r.line}\t${r.id}`;
+    for (const key of VALUE_COLUMNS) text += `\t${copyValue(r[key])}`;
+    text += '\n';
+  }
+  return Buffer.from(text);
+}
+
+interface Staging {
+  /** A promise only when the caller should wait: PostgreSQL lagging far behind (COPY), a batch being written (PGlite). */
+  push(row: ImportRow): Promise<void> | void;
+  finish(): Promise<void>;
+}
+
+/**
+ * The accepted lines streamed with COPY on the transaction's own connection (PostgreSQL server), chunk by
+ * chunk while the next lines are checked: the server stores rows on the other core meanwhile.
+ */
+function copyStaging(client: pg.PoolClient): Staging {
+  const stream = client.query(pgCopy.from(`copy edu_asset_import (${IMPORT_COLUMNS.join(', ')}) from stdin`));
+  const done = finished(stream);
+  done.catch(() => {});
+  let chunk: ImportRow[] = [];
+  return {
+    push(row) {
+      chunk.push(row);
+      if (chunk.length < COPY_CHUNK) return;
+      stream.write(copyText(chunk));
+      chunk = [];
+      if (stream.writableLength > COPY_BUFFER) return Promise.race([once(stream, 'drain'), done]).then(() => undefined);
+    },
+    async finish() {
+      if (chunk.length) stream.write(copyText(chunk));
+      stream.end();
+      await done;
+    },
+  };
+}
+
+/** The accepted lines as column arrays, where there is no COPY (PGlite). */
+function insertStaging(trx: Trx): Staging {
+  let batch: ImportRow[] = [];
+  const column = (key: (typeof IMPORT_COLUMNS)[number]) => sql.val(batch.map((r) => r[key]));
+  const flush = async () => {
+    if (!batch.length) return;
+    await sql`insert into edu_asset_import (${sql.raw(IMPORT_COLUMNS.join(', '))})
+      select * from unnest(${column('line')}::int[], ${column('id')}::uuid[], ${column('member_id')}::text[], ${column('school_id')}::uuid[],
+        ${column('type')}::text[], ${column('serial')}::text[], ${column('label')}::text[], ${column('supplier')}::text[],
+        ${column('order_ref')}::text[], ${column('purchase_date')}::text[], ${column('warranty_end')}::text[], ${column('unit_price')}::text[],
+        ${column('room')}::text[])`.execute(trx);
+    batch = [];
+  };
+  return {
+    push(row) {
+      batch.push(row);
+      if (batch.length >= INSERT_BATCH) return flush();
+    },
+    finish: flush,
+  };
+}

@@ -71,10 +71,12 @@ export function readCsv<K extends string>(file: string, data: Buffer, columns: r
     else if (column.required) missing.push(column.names[0]!);
   }
   if (missing.length) throw new CsvFileRefused(file, `colonne${missing.length > 1 ? 's' : ''} manquante${missing.length > 1 ? 's' : ''} : ${missing.join(', ')}`);
-  const rows = records.slice(1).map(({ record, info }) => ({
-    line: info.lines,
-    values: Object.fromEntries(columns.map((c) => [c.key, index.has(c.key) ? (record[index.get(c.key)!] ?? '').trim() : ''])) as Record<K, string>,
-  }));
+  const slots = columns.map((c) => ({ key: c.key, at: index.get(c.key) ?? -1 }));
+  const rows = records.slice(1).map(({ record, info }) => {
+    const values = {} as Record<K, string>;
+    for (const { key, at } of slots) values[key] = at < 0 ? '' : (record[at] ?? '').trim();
+    return { line: info.lines, values };
+  });
   return { encoding, rows };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { Database, Db } from '../../platform/db/database.js';
+import { withImportTransaction } from '../../platform/db/import-transaction.js';
 import type { EventBus } from '../../platform/bus/event-bus.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
 import { notFound, validationFailed } from '../../platform/http/errors.js';
@@ -8,7 +9,7 @@ import { offsetOf, parseSort, type PageRequest } from '../../platform/http/pagin
 import type { CommuneCatalogue, TerritoryService } from '../territory/index.js';
 import { FileRefused } from './building-file.js';
 import { readBuildingFile, type Reject, type ReadResult } from './building-reader.js';
-import { copySink, insertSink, withImportTransaction } from './building-sinks.js';
+import { copySink, insertSink } from './building-sinks.js';
 import { PlaceChecker } from './coordinates.js';
 import { STATES, type FibreImportsTable, type ImportStatus, type StateCode } from './fibre.tables.js';
 
