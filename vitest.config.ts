@@ -9,6 +9,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Browser tests poll the page until it shows what the server answered: on a loaded 2-core machine a
+    // debounced search and its request can take longer than vitest's default second.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

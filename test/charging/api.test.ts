@@ -117,7 +117,10 @@ describe.each(drivers)('charging API on %s', (driver) => {
   });
 
   it('computes the indicators from the status history and sessions', async () => {
-    const res = await admin.get('/api/charging/indicators');
+    // The demo's history covers the last 40 days, so at least two calendar months: ask for all of it (the
+    // default 30 days may hold one month only, depending on the day).
+    const from = new Date(Date.now() - 45 * 86_400_000).toISOString().slice(0, 10);
+    const res = await admin.get(`/api/charging/indicators?from=${from}`);
     expect(res.statusCode).toBe(200);
     const { availability, faults, monthly } = res.json();
     expect(availability).toHaveLength(14);
