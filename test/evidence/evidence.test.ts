@@ -289,7 +289,8 @@ describe.each(drivers)('video evidence on %s', (driver) => {
 
     const stored = await vgp.get(`/api/evidence/packages/${pkg.id}/verification`);
     expect(stored.json()).toMatchObject({ ok: true, problems: [] });
-  });
+    // Two CLI processes: more than the default 30 s on a loaded machine.
+  }, 120_000);
 
   it('gives a police officer their own requisitions and packages only', async () => {
     const mine = (await opj.get('/api/evidence/requisitions')).json();

@@ -64,7 +64,8 @@ describe.each(drivers)('audit trail on %s', (driver) => {
     expect(broken.stderr).toContain('BROKEN at record 7');
     expect(broken.stderr).toContain('altered');
     platform = await openPlatform(loadConfig({ NODE_ENV: 'test', ...env }));
-  });
+    // Two CLI processes and two openings of the database: more than the default 30 s on a loaded machine.
+  }, 120_000);
 
   it('catches a deleted record and a forged insertion', async () => {
     const db = platform.database.db;
