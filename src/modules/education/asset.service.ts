@@ -607,24 +607,11 @@ export class AssetService {
 
 class DeliveryRefused extends Error {}
 
-/** A line accepted by the importer's checks, on its way to the staging table. */
-interface ImportRow {
-  line: number;
-  id: string;
-  member_id: string;
-  school_id: string | null;
-  type: AssetType;
-  serial: string;
-  label: string;
-  supplier: string | null;
-  order_ref: string | null;
-  purchase_date: string | null;
-  warranty_end: string | null;
-  unit_price: string | null;
-  room: string | null;
-}
-
 const VALUE_COLUMNS = ['member_id', 'school_id', 'type', 'serial', 'label', 'supplier', 'order_ref', 'purchase_date', 'warranty_end', 'unit_price', 'room'] as const;
+
+/** A line accepted by the importer's checks, on its way to the staging table: the asset's columns and its line. */
+type ImportRow = { line: number } & Pick<EduAssetsTable, 'id' | (typeof VALUE_COLUMNS)[number]>;
+
 const IMPORT_COLUMNS = ['line', 'id', ...VALUE_COLUMNS] as const;
 
 const COPY_CHUNK = 5000;

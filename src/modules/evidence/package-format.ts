@@ -277,6 +277,12 @@ export async function verifyPackage(dir: string, trustedKeyPem?: string): Promis
     }
   }
   const present = await listFiles(dir).catch(() => [] as string[]);
+  // The manifest and SHA256SUMS name the same files: each is read and hashed once.
+  const hashes = new Map<string, Promise<{ sha256: string; size: number } | null>>();
+  const hashOf = (file: string) => {
+    if (!hashes.has(file)) hashes.set(file, hashFile(path.join(dir, file)).catch(() => null));
+    return hashes.get(file)!;
+  };
   if (manifest) {
     const listed = [...manifest.segments, ...manifest.documents];
     for (const file of listed) {
@@ -284,7 +290,7 @@ export async function verifyPackage(dir: string, trustedKeyPem?: string): Promis
         problems.push(`${MANIFEST} : chemin refusé ${String(file.path)}`);
         continue;
       }
-      const actual = await hashFile(path.join(dir, file.path)).catch(() => null);
+      const actual = await hashOf(file.path);
       if (!actual) problems.push(`${file.path} : fichier absent`);
       else if (actual.sha256 !== file.sha256) problems.push(`${file.path} : contenu modifié (SHA-256 ${actual.sha256}, attendu ${file.sha256})`);
       else checked.push(`${file.path} : SHA-256 conforme au manifeste`);
@@ -303,7 +309,7 @@ export async function verifyPackage(dir: string, trustedKeyPem?: string): Promis
       }
       const [, hash, file] = match as unknown as [string, string, string];
       inSums.add(file);
-      const actual = await hashFile(path.join(dir, file)).catch(() => null);
+      const actual = await hashOf(file);
       if (!actual) problems.push(`${file} : fichier absent (listé dans ${SUMS})`);
       else if (actual.sha256 !== hash) problems.push(`${file} : ne correspond pas à ${SUMS}`);
     }

@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db/database.js';
 import { appendAudit, type AuditActor } from '../../platform/audit/audit.service.js';
 import { can, visibleScope, type Actor } from '../../platform/auth/policy.js';
 import { AppError, conflict, forbidden, notFound, validationFailed, type FieldError } from '../../platform/http/errors.js';
-import type { DevicesService } from '../security/index.js';
+import type { CameraRef, DevicesService } from '../security/index.js';
 import type { RequisitionStatus } from './evidence.tables.js';
 import { registerSummary } from './register.js';
 
@@ -91,9 +91,9 @@ export class RequisitionsService {
   }
 
   /** Per camera: what the requested range still has, and what the index holds at all. */
-  async coverage(cameraIds: string[], from: Date, to: Date): Promise<CameraCoverage[]> {
+  async coverage(cameraIds: string[], from: Date, to: Date, cameras?: Map<string, CameraRef>): Promise<CameraCoverage[]> {
     if (!cameraIds.length) return [];
-    const cameras = new Map((await this.devices.cameras()).map((c) => [c.id, c]));
+    cameras ??= await this.cameraMap();
     const rows = await this.db
       .selectFrom('evidence_segments as g')
       .select((eb) => [
@@ -129,7 +129,11 @@ export class RequisitionsService {
     });
   }
 
-  private async toRequisition(r: Awaited<ReturnType<ReturnType<RequisitionsService['query']>['executeTakeFirstOrThrow']>>): Promise<Requisition> {
+  private async cameraMap(): Promise<Map<string, CameraRef>> {
+    return new Map((await this.devices.cameras()).map((c) => [c.id, c]));
+  }
+
+  private async toRequisition(r: Awaited<ReturnType<ReturnType<RequisitionsService['query']>['executeTakeFirstOrThrow']>>, cameras?: Map<string, CameraRef>): Promise<Requisition> {
     return {
       id: r.id,
       number: r.number,
@@ -151,7 +155,7 @@ export class RequisitionsService {
       createdBy: r.created_by,
       closedAt: r.closed_at?.toISOString() ?? null,
       heldSegments: Number(r.held ?? 0),
-      coverage: await this.coverage(r.camera_ids, r.starts_at, r.ends_at),
+      coverage: await this.coverage(r.camera_ids, r.starts_at, r.ends_at, cameras),
     };
   }
 
@@ -173,8 +177,8 @@ export class RequisitionsService {
     if (filter.from) q = q.where('r.ends_at', '>', new Date(filter.from));
     if (filter.to) q = q.where('r.starts_at', '<', new Date(filter.to));
     if (filter.q) q = q.where((eb) => eb.or([eb('r.number', 'ilike', `%${filter.q}%`), eb('r.officer_name', 'ilike', `%${filter.q}%`), eb('s.name', 'ilike', `%${filter.q}%`)]));
-    const rows = await q.orderBy('r.deadline').orderBy('r.number').limit(500).execute();
-    return Promise.all(rows.map((r) => this.toRequisition(r)));
+    const [rows, cameras] = await Promise.all([q.orderBy('r.deadline').orderBy('r.number').limit(500).execute(), this.cameraMap()]);
+    return Promise.all(rows.map((r) => this.toRequisition(r, cameras)));
   }
 
   async get(id: string): Promise<Requisition> {
@@ -196,7 +200,7 @@ export class RequisitionsService {
     if (to <= from) details.push({ field: '/body/to', message: 'la fin de la période doit suivre son début' });
     if (from > now) details.push({ field: '/body/from', message: 'la période commence dans le futur : rien n’est encore enregistré' });
     if (to.getTime() - from.getTime() > 31 * MS_PER_DAY) details.push({ field: '/body/to', message: 'une période de plus de 31 jours dépasse toute durée de conservation légale' });
-    const cameras = new Map((await this.devices.cameras()).map((c) => [c.id, c]));
+    const cameras = await this.cameraMap();
     const site = await this.db.selectFrom('sites').select(['member_id', 'name']).where('id', '=', input.siteId).executeTakeFirst();
     if (!site) details.push({ field: '/body/siteId', message: 'site inconnu' });
     for (const id of input.cameraIds) {
@@ -212,7 +216,7 @@ export class RequisitionsService {
       else officerUserId = officer.id;
     }
     if (details.length || !site) throw validationFailed(details);
-    const coverage = await this.coverage(input.cameraIds, from, to);
+    const coverage = await this.coverage(input.cameraIds, from, to, cameras);
     if (coverage.every((c) => c.segments === 0)) {
       const exists = coverage.map((c) => (c.available ? `${c.cameraCode} : du ${c.available.from} au ${c.available.to}` : `${c.cameraCode} : aucun enregistrement`)).join(' ; ');
       throw new AppError(
