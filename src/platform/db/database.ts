@@ -43,6 +43,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (options.databaseUrl) {
     // Idle connections stay open: reopening one forks a PostgreSQL backend, which shows in the latency tail.
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, idleTimeoutMillis: 0 });
+    // An idle connection that the server ends (restart, failover, a dropped database) is discarded by the pool,
+    // which opens a new one for the next query; without a listener the error would crash the process.
+    pool.on('error', () => {});
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pool, close: () => db.destroy() };
   }
